@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Installs everything netrig needs on a fresh Debian machine. Idempotent: safe to run again.
+set -euo pipefail
+packages=(
+  build-essential cmake ninja-build pkg-config clang-format
+  libyaml-cpp-dev libnl-3-dev libnl-route-3-dev libmnl-dev libboost-dev libboost-filesystem-dev
+  libcli11-dev nlohmann-json3-dev libcpp-httplib-dev libnftables-dev libgtest-dev libgmock-dev
+  iproute2 iputils-ping iperf3 tcpdump netcat-openbsd nftables procps
+  mininet python3
+)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi

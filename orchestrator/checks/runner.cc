@@ -1,0 +1,103 @@
+#include "checks/runner.h"
+
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+#include "checks/kinds.h"
+#include "model/ip.h"
+
+namespace netrig {
+
+std::string resolve_target(const Topology& topology, const std::string& target, int family) {
+  if (IpAddr::parse(target)) return target;
+  auto colon = target.find(':');
+  const auto* node = topology.find_node(target.substr(0, colon));
+  if (!node) return "";
+  for (const auto& iface : node->interfaces) {
+    if (colon != std::string::npos && iface.name != target.substr(colon + 1)) continue;
+    for (const auto& a : iface.addresses)
+      if (family == 0 || a.addr.family == family) return a.addr.str();
+  }
+  return "";
+}
+
+CheckResult run_check_once(const Plan& plan, const CheckSpec& check) {
+  if (check.type == CheckType::Exec) return exec_once(plan, check);
+  auto address = resolve_target(plan.topology, check.target, check.family);
+  if (address.empty()) {
+    CheckResult r;
+    r.status = CheckStatus::Error;
+    r.message = "'" + check.target + "' has no " + (check.family ? "IPv" + std::to_string(check.family) + " " : "") +
+                "address";
+    return r;
+  }
+  return check.type == CheckType::Ping ? ping_once(plan, check, address) : connect_once(plan, check, address);
+}
+
+static CheckResult run_with_retry(const Plan& plan, const CheckSpec& check, const CheckOptions& options) {
+  using clock = std::chrono::steady_clock;
+  const auto start = clock::now();
+  const auto deadline = start + std::chrono::duration<double>(check.timeout_s);
+  CheckResult result;
+  std::unique_ptr<Listener> listener;
+  std::string target;
+  if (check.type == CheckType::Exec) {
+    target = check.command;
+  } else {
+    auto address = resolve_target(plan.topology, check.target, check.family);
+    target = check.type == CheckType::Connect ? address + ":" + std::to_string(check.port) : address;
+  }
+  try {
+    if (check.type == CheckType::Connect && check.listen) {
+      auto target_node = check.target.substr(0, check.target.find(':'));
+      listener = std::make_unique<Listener>(plan.netns_of(target_node), check.protocol,
+                                            resolve_target(plan.topology, check.target, check.family), check.port);
+    }
+    int attempts = 0;
+    for (;;) {
+      ++attempts;
+      result = run_check_once(plan, check);
+      if (result.status != CheckStatus::Failed) break;
+      auto next = clock::now() + std::chrono::duration<double>(options.retry_interval_s);
+      if (next >= deadline) break;
+      std::this_thread::sleep_until(next);
+    }
+    result.attempts = attempts;
+  } catch (const std::exception& e) {
+    result.status = CheckStatus::Error;
+    result.message = e.what();
+    result.attempts = std::max(result.attempts, 1);
+  }
+  result.name = check.name;
+  result.type = to_string(check.type);
+  result.node = check.node;
+  result.target = target;
+  result.seconds = std::chrono::duration<double>(clock::now() - start).count();
+  return result;
+}
+
+std::vector<CheckResult> run_checks(const Plan& plan, const CheckOptions& options) {
+  const auto& checks = plan.topology.checks;
+  std::vector<CheckResult> results(checks.size());
+  std::atomic<size_t> next{0};
+  std::mutex report_mutex;
+  auto worker = [&] {
+    for (size_t i; (i = next++) < checks.size();) {
+      results[i] = run_with_retry(plan, checks[i], options);
+      if (options.on_result) {
+        std::lock_guard lock(report_mutex);
+        options.on_result(results[i]);
+      }
+    }
+  };
+  std::vector<std::thread> threads;
+  int n = std::max(1, std::min<int>(options.parallel, static_cast<int>(checks.size())));
+  for (int i = 0; i < n; ++i) threads.emplace_back(worker);
+  for (auto& t : threads) t.join();
+  return results;
+}
+
+}  // namespace netrig

@@ -1,0 +1,27 @@
+// Runs a lab's checks: in parallel, each retried until it holds or its timeout passes.
+#pragma once
+
+#include <functional>
+#include <vector>
+
+#include "checks/result.h"
+#include "plan/plan.h"
+
+namespace netrig {
+
+struct CheckOptions {
+  int parallel = 8;
+  double retry_interval_s = 0.5;
+  std::function<void(const CheckResult&)> on_result;  // called as each check finishes
+};
+
+std::vector<CheckResult> run_checks(const Plan& plan, const CheckOptions& options);
+
+// One attempt of one check (no retry). Exposed for tests.
+CheckResult run_check_once(const Plan& plan, const CheckSpec& check);
+
+// The address a check target names: an address as is, a node's first address, or node:iface's.
+// family 4/6 restricts the choice; 0 takes the first.
+std::string resolve_target(const Topology& topology, const std::string& target, int family);
+
+}  // namespace netrig

@@ -1,0 +1,434 @@
+#include "cli/commands.h"
+
+#include <net/if.h>
+#include <sched.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <csignal>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <iomanip>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "checks/runner.h"
+#include "cli/default_topology.h"
+#include "cli/progress.h"
+#include "drivers/deployer.h"
+#include "drivers/doctor.h"
+#include "drivers/interrupt.h"
+#include "drivers/lab_state.h"
+#include "drivers/netlink.h"
+#include "drivers/netns.h"
+#include "model/names.h"
+#include "model/parser.h"
+#include "reports/graph.h"
+#include "reports/report.h"
+
+namespace netrig {
+namespace {
+
+using clock_type = std::chrono::steady_clock;
+using nlohmann::json;
+
+double since(clock_type::time_point start) {
+  return std::chrono::duration<double>(clock_type::now() - start).count();
+}
+
+struct Loaded {
+  Topology topology;
+  std::string text;
+};
+
+// Reads and validates the topology; on errors prints them all and returns nullopt.
+std::optional<Loaded> load(const CommonOptions& o) {
+  Loaded loaded;
+  std::string file = o.file.empty() ? kDefaultTopologyName : o.file;
+  if (o.file.empty()) {
+    loaded.text = kDefaultTopology;
+  } else {
+    std::ifstream in(o.file);
+    if (!in) {
+      std::cerr << o.file << ": error: cannot read the topology file: " << std::strerror(errno) << "\n"
+                << "  hint: check the path; `netrig validate` with no file checks the built-in default lab\n";
+      return std::nullopt;
+    }
+    std::stringstream s;
+    s << in.rdbuf();
+    loaded.text = s.str();
+  }
+  try {
+    loaded.topology = parse_topology(loaded.text, file, ParseOptions{o.name});
+  } catch (const TopologyError& e) {
+    std::cerr << e.render();
+    std::cerr << e.diagnostics().size() << " error" << (e.diagnostics().size() == 1 ? "" : "s")
+              << "; nothing was changed on this host\n";
+    return std::nullopt;
+  }
+  return loaded;
+}
+
+bool require_root() {
+  if (geteuid() == 0) return true;
+  std::cerr << "netrig: error: deploying a lab needs root (network namespaces and links)\n"
+            << "  hint: run it with sudo; `netrig doctor` shows what this host supports\n";
+  return false;
+}
+
+// Loads a deployed lab's plan from the copy of its topology kept in its state directory.
+std::optional<Plan> deployed_plan(const std::string& lab) {
+  if (!lab_exists(lab)) {
+    std::cerr << "netrig: error: no lab named '" << lab << "' is deployed\n";
+    auto labs = list_labs();
+    if (!labs.empty()) {
+      auto hint = did_you_mean(lab, labs);
+      std::cerr << "  hint: " << (hint.empty() ? "deployed labs: " : hint);
+      if (hint.empty())
+        for (const auto& l : labs) std::cerr << l << " ";
+      std::cerr << "\n";
+    }
+    return std::nullopt;
+  }
+  auto meta = read_lab_meta(lab);
+  auto text = read_lab_topology(lab);
+  try {
+    return make_plan(parse_topology(text, meta ? meta->file : lab, ParseOptions{lab}));
+  } catch (const TopologyError& e) {
+    std::cerr << "netrig: error: the stored topology of lab '" << lab << "' does not parse: " << e.what() << "\n";
+    return std::nullopt;
+  }
+}
+
+bool deploy_plan(const Plan& plan, const CommonOptions& o, const std::string& text, Progress& progress) {
+  DeployOptions options;
+  options.workers = o.workers;
+  options.topology_text = text;
+  options.on_step = [&](const Step& step, StepEvent event, const std::string& error) {
+    progress.step(step, event, error);
+  };
+  try {
+    deploy(plan, options);
+  } catch (const DeployError& e) {
+    progress.finish();
+    std::cerr << "netrig: error: deploy of lab '" << plan.topology.name << "' failed at " << e.what() << "\n"
+              << "  everything created so far has been removed\n";
+    return false;
+  } catch (const std::exception& e) {
+    progress.finish();
+    std::cerr << "netrig: error: " << e.what() << "\n";
+    return false;
+  }
+  progress.finish();
+  return true;
+}
+
+}  // namespace
+
+void install_interrupt_handlers() {
+  struct sigaction sa {};
+  sa.sa_handler = [](int) { interrupted() = true; };
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGINT, &sa, nullptr);
+  sigaction(SIGTERM, &sa, nullptr);
+  sigaction(SIGHUP, &sa, nullptr);
+}
+
+int cmd_validate(const CommonOptions& o) {
+  auto loaded = load(o);
+  if (!loaded) return kExitBadInput;
+  const auto& t = loaded->topology;
+  if (o.output == "json") {
+    json j = {{"lab", t.name}, {"valid", true}, {"nodes", t.nodes.size()}, {"links", t.links.size()},
+              {"tests", t.checks.size()}};
+    std::cout << j.dump(2) << "\n";
+  } else {
+    std::cout << (o.file.empty() ? kDefaultTopologyName : o.file) << ": lab '" << t.name << "' is valid: "
+              << t.nodes.size() << " nodes, " << t.links.size() << " links, " << t.checks.size() << " tests\n";
+  }
+  return kExitOk;
+}
+
+int cmd_plan(const CommonOptions& o) {
+  auto loaded = load(o);
+  if (!loaded) return kExitBadInput;
+  auto plan = make_plan(loaded->topology);
+  if (o.output == "json") {
+    json steps = json::array();
+    for (const auto& s : plan.steps)
+      steps.push_back({{"id", s.id}, {"kind", to_string(s.kind)}, {"target", s.target}, {"after", s.after},
+                       {"does", s.detail}});
+    std::cout << json{{"lab", plan.topology.name}, {"steps", steps}}.dump(2) << "\n";
+    return kExitOk;
+  }
+  std::cout << "plan for lab '" << plan.topology.name << "': " << plan.steps.size() << " steps\n";
+  for (const auto& s : plan.steps) {
+    std::cout << std::setw(4) << s.id << "  " << std::left << std::setw(44) << s.describe() << std::right;
+    if (!s.after.empty()) {
+      std::cout << " after";
+      size_t shown = 0;
+      for (int a : s.after) {
+        if (shown++ == 6) {
+          std::cout << " …";
+          break;
+        }
+        std::cout << " " << a;
+      }
+    }
+    std::cout << "\n        " << s.detail << "\n";
+  }
+  return kExitOk;
+}
+
+int cmd_deploy(const CommonOptions& o) {
+  auto loaded = load(o);
+  if (!loaded) return kExitBadInput;
+  if (!require_root()) return kExitEnvironment;
+  auto plan = make_plan(loaded->topology);
+  Progress progress(plan.steps.size(), "deploy " + plan.topology.name);
+  auto start = clock_type::now();
+  if (!deploy_plan(plan, o, loaded->text, progress)) return kExitEnvironment;
+  std::cout << "lab '" << plan.topology.name << "' deployed: " << plan.steps.size() << " steps in " << std::fixed
+            << std::setprecision(3) << since(start) << " s\n";
+  return kExitOk;
+}
+
+int cmd_inspect(const CommonOptions& o) {
+  if (o.lab.empty()) {
+    auto labs = list_labs();
+    if (o.output == "json") {
+      json out = json::array();
+      for (const auto& l : labs) {
+        auto meta = read_lab_meta(l);
+        out.push_back({{"lab", l}, {"status", meta ? meta->status : "unknown"}, {"file", meta ? meta->file : ""}});
+      }
+      std::cout << out.dump(2) << "\n";
+    } else {
+      if (labs.empty()) std::cout << "no labs deployed\n";
+      for (const auto& l : labs) {
+        auto meta = read_lab_meta(l);
+        std::cout << std::left << std::setw(24) << l << std::setw(12) << (meta ? meta->status : "unknown")
+                  << (meta ? meta->file : "") << "\n";
+      }
+    }
+    return kExitOk;
+  }
+  auto plan = deployed_plan(o.lab);
+  if (!plan) return kExitBadInput;
+  const auto& t = plan->topology;
+  json nodes = json::array();
+  for (const auto& n : t.nodes) {
+    json node = {{"name", n.name}, {"kind", to_string(n.kind)}};
+    if (n.kind == NodeKind::Bridge) {
+      node["device"] = plan->bridge_device(n.name);
+      node["present"] = if_nametoindex(plan->bridge_device(n.name).c_str()) != 0;
+    } else {
+      node["netns"] = plan->netns_of(n.name);
+      node["present"] = netns_exists(plan->netns_of(n.name));
+      json ifaces = json::array();
+      for (const auto& i : n.interfaces) {
+        json addrs = json::array();
+        for (const auto& a : i.addresses) addrs.push_back(a.str());
+        ifaces.push_back({{"name", i.name}, {"kernel_name", i.kernel_name}, {"addresses", addrs}});
+      }
+      node["interfaces"] = ifaces;
+    }
+    nodes.push_back(node);
+  }
+  json links = json::array();
+  for (const auto& l : plan->links) {
+    auto end = [](const LinkEnd& e) {
+      return json{{"node", e.node}, {"iface", e.iface}, {"netns", e.netns}, {"device", e.device}, {"bridge", e.bridge}};
+    };
+    links.push_back({{"a", end(l.a)}, {"b", end(l.b)}});
+  }
+  auto meta = read_lab_meta(o.lab);
+  if (o.output == "json") {
+    std::cout << json{{"lab", t.name},
+                      {"status", meta ? meta->status : "unknown"},
+                      {"file", meta ? meta->file : ""},
+                      {"state_dir", lab_dir(t.name)},
+                      {"interface_group", lab_interface_group(t.name)},
+                      {"nodes", nodes},
+                      {"links", links}}
+                     .dump(2)
+              << "\n";
+    return kExitOk;
+  }
+  std::cout << "lab " << t.name << " (" << (meta ? meta->status : "unknown") << ", state in " << lab_dir(t.name)
+            << ")\n";
+  std::cout << std::left << std::setw(16) << "NODE" << std::setw(8) << "KIND" << std::setw(24) << "NETNS / DEVICE"
+            << std::setw(34) << "INTERFACE (KERNEL NAME)" << "ADDRESSES\n";
+  for (const auto& n : nodes) {
+    std::string where = n.contains("netns") ? n["netns"].get<std::string>() : n["device"].get<std::string>();
+    if (!n["present"].get<bool>()) where += " (missing)";
+    std::cout << std::setw(16) << n["name"].get<std::string>() << std::setw(8) << n["kind"].get<std::string>()
+              << std::setw(24) << where;
+    bool first = true;
+    if (n.contains("interfaces")) {
+      for (const auto& i : n["interfaces"]) {
+        if (!first) std::cout << std::setw(48) << "";
+        first = false;
+        std::string name = i["name"].get<std::string>();
+        if (i["kernel_name"] != i["name"]) name += " (" + i["kernel_name"].get<std::string>() + ")";
+        std::string addrs;
+        for (const auto& a : i["addresses"]) addrs += a.get<std::string>() + " ";
+        std::cout << std::setw(34) << name << addrs << "\n";
+      }
+    }
+    if (first) std::cout << "\n";
+  }
+  std::cout << "host-side devices:\n";
+  for (const auto& l : plan->links)
+    for (const auto* e : {&l.a, &l.b})
+      if (e->netns.empty())
+        std::cout << "  " << std::setw(16) << e->device << " port of " << e->bridge << " for "
+                  << (e == &l.a ? (l.b.iface.empty() ? l.b.node : l.b.node + ":" + l.b.iface) : l.a.node) << "\n";
+  return kExitOk;
+}
+
+int cmd_exec(const CommonOptions& o, const std::string& node, const std::vector<std::string>& cmd) {
+  if (!require_root()) return kExitEnvironment;
+  auto plan = deployed_plan(o.lab);
+  if (!plan) return kExitBadInput;
+  const auto* spec = plan->topology.find_node(node);
+  if (!spec || spec->kind != NodeKind::Netns) {
+    std::vector<std::string> names;
+    for (const auto& n : plan->topology.nodes)
+      if (n.kind == NodeKind::Netns) names.push_back(n.name);
+    std::cerr << "netrig: error: lab '" << o.lab << "' has no netns node '" << node << "'\n";
+    auto hint = did_you_mean(node, names);
+    if (!hint.empty()) std::cerr << "  hint: " << hint << "\n";
+    return kExitBadInput;
+  }
+  // Become the command, inside the node: stdin/stdout stay the terminal's.
+  int fd = open_netns(plan->netns_of(node));
+  if (setns(fd, CLONE_NEWNET) != 0) {
+    std::cerr << "netrig: error: setns: " << std::strerror(errno) << "\n";
+    return kExitEnvironment;
+  }
+  std::vector<char*> argv;
+  for (const auto& c : cmd) argv.push_back(const_cast<char*>(c.c_str()));
+  argv.push_back(nullptr);
+  execvp(argv[0], argv.data());
+  std::cerr << "netrig: error: cannot run " << cmd[0] << ": " << std::strerror(errno) << "\n";
+  return 127;
+}
+
+int cmd_test(const CommonOptions& o) {
+  auto loaded = load(o);
+  if (!loaded) return kExitBadInput;
+  if (!require_root()) return kExitEnvironment;
+  auto plan = make_plan(loaded->topology);
+  TestRun run;
+  run.lab = plan.topology.name;
+  run.file = o.file.empty() ? kDefaultTopologyName : o.file;
+
+  Progress progress(plan.steps.size(), "deploy " + run.lab);
+  auto start = clock_type::now();
+  if (!deploy_plan(plan, o, loaded->text, progress)) return kExitEnvironment;
+  run.deploy_seconds = since(start);
+  const bool json_out = o.output == "json";
+  if (!json_out) std::cout << "lab '" << run.lab << "' deployed in " << std::fixed << std::setprecision(3) << run.deploy_seconds << " s; running " << plan.topology.checks.size() << " checks\n";
+
+  start = clock_type::now();
+  CheckOptions check_options;
+  check_options.parallel = o.parallel;
+  check_options.on_result = [&](const CheckResult& r) {
+    if (!json_out) std::cout << text_line(r) << "\n" << std::flush;
+  };
+  run.results = run_checks(plan, check_options);
+  run.check_seconds = since(start);
+
+  if (!o.keep) {
+    start = clock_type::now();
+    destroy_lab(run.lab);
+    run.destroy_seconds = since(start);
+  }
+  if (json_out) {
+    std::cout << json_report(run).dump(2) << "\n";
+  } else {
+    // Evidence of what failed, then the summary line.
+    auto report = text_report(run);
+    std::istringstream lines(report);
+    std::string line;
+    bool show = false;
+    for (std::getline(lines, line); lines; std::getline(lines, line)) {
+      if (line.rfind("FAIL", 0) == 0 || line.rfind("ERROR", 0) == 0) show = true;
+      else if (line.rfind("PASS", 0) == 0 || line.rfind("SKIP", 0) == 0) show = false;
+      else if (show || line.rfind(run.lab + ": ", 0) == 0) std::cout << line << "\n";
+    }
+    if (o.keep) std::cout << "lab '" << run.lab << "' kept; remove it with: netrig destroy " << run.lab << "\n";
+  }
+  if (!o.junit.empty()) {
+    std::ofstream out(o.junit);
+    out << junit_report(run);
+    if (!out) std::cerr << "netrig: warning: cannot write " << o.junit << "\n";
+  }
+  if (!o.json_report.empty()) {
+    std::ofstream out(o.json_report);
+    out << json_report(run).dump(2) << "\n";
+  }
+  if (interrupted()) return kExitEnvironment;
+  return run.all_passed() ? kExitOk : kExitCheckFailed;
+}
+
+int cmd_destroy(const CommonOptions& o) {
+  if (!require_root()) return kExitEnvironment;
+  std::vector<std::string> labs;
+  if (o.all) {
+    labs = list_labs();
+  } else if (!o.lab.empty()) {
+    std::string lab = o.lab;
+    // A topology file names its lab.
+    if (!lab_exists(lab) && std::filesystem::is_regular_file(lab)) {
+      CommonOptions file_options = o;
+      file_options.file = lab;
+      auto loaded = load(file_options);
+      if (!loaded) return kExitBadInput;
+      lab = loaded->topology.name;
+    }
+    if (!lab_exists(lab)) {
+      std::cerr << "netrig: nothing to destroy: no lab named '" << lab << "' is deployed\n";
+      return kExitOk;
+    }
+    labs.push_back(lab);
+  } else {
+    std::cerr << "netrig: error: name a lab (or its topology file), or pass --all\n";
+    return kExitBadInput;
+  }
+  for (const auto& lab : labs) {
+    auto start = clock_type::now();
+    auto report = destroy_lab(lab);
+    std::cout << "lab '" << lab << "' destroyed: " << report.namespaces << " namespaces, " << report.links
+              << " host devices, " << report.processes << " processes in " << std::fixed << std::setprecision(3)
+              << since(start) << " s\n";
+    for (const auto& s : report.skipped)
+      std::cout << "  left " << s << " alone: it does not carry the mark " << ownership_mark(lab) << "\n";
+  }
+  return kExitOk;
+}
+
+int cmd_doctor(const CommonOptions& o) {
+  auto caps = probe_host();
+  if (o.output == "json") {
+    json out = json::array();
+    for (const auto& c : caps) out.push_back({{"feature", c.feature}, {"available", c.available}, {"detail", c.detail}});
+    std::cout << out.dump(2) << "\n";
+  } else {
+    for (const auto& c : caps)
+      std::cout << (c.available ? "  ok   " : "  --   ") << std::left << std::setw(26) << c.feature << c.detail << "\n";
+  }
+  return geteuid() == 0 ? kExitOk : kExitEnvironment;
+}
+
+int cmd_graph(const CommonOptions& o) {
+  auto loaded = load(o);
+  if (!loaded) return kExitBadInput;
+  std::cout << (o.format == "dot" ? dot_graph(loaded->topology) : mermaid_graph(loaded->topology));
+  return kExitOk;
+}
+
+}  // namespace netrig

@@ -1,0 +1,95 @@
+// netrig command line. Exit codes: 0 ok, 1 a check failed, 2 bad input, 3 the host cannot run it.
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <chrono>
+#include <csignal>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "cli/commands.h"
+
+int main(int argc, char** argv) {
+  using namespace netrig;
+  CLI::App app{"netrig: topology file -> live virtual network, checked and torn down"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "netrig 0.1.0");
+  CommonOptions common;
+
+  auto add_file = [&](CLI::App* cmd, bool required) {
+    auto* opt = cmd->add_option("file", common.file, "topology file (default: the built-in default lab)");
+    if (required) opt->required();
+    cmd->add_option("--name", common.name, "lab name (overrides the file's name:, to run a copy beside it)");
+  };
+  auto add_output = [&](CLI::App* cmd) {
+    cmd->add_option("-o,--output", common.output, "text or json")->check(CLI::IsMember({"text", "json"}));
+  };
+
+  auto* validate = app.add_subcommand("validate", "check a topology file; changes nothing");
+  add_file(validate, false);
+  add_output(validate);
+
+  auto* plan = app.add_subcommand("plan", "list the steps a deploy would run (dry run)");
+  add_file(plan, false);
+  add_output(plan);
+
+  auto* deploy = app.add_subcommand("deploy", "create the lab");
+  add_file(deploy, false);
+  deploy->add_option("--workers", common.workers, "parallel deploy workers")->check(CLI::Range(1, 64));
+
+  auto* inspect = app.add_subcommand("inspect", "show deployed labs, or one lab's nodes and devices");
+  inspect->add_option("lab", common.lab, "lab name");
+  add_output(inspect);
+
+  auto* exec = app.add_subcommand("exec", "run a command inside a node: netrig exec LAB NODE -- CMD...");
+  std::string exec_node;
+  std::vector<std::string> exec_cmd;
+  exec->add_option("lab", common.lab, "lab name")->required();
+  exec->add_option("node", exec_node, "node name")->required();
+  exec->add_option("cmd", exec_cmd, "command and arguments")->required();
+
+  auto* test = app.add_subcommand("test", "deploy, run the tests: block, destroy; exit 0 only if all pass");
+  add_file(test, false);
+  add_output(test);
+  test->add_flag("--keep", common.keep, "leave the lab running after the checks");
+  test->add_option("--junit", common.junit, "write a JUnit XML report to this file");
+  test->add_option("--json-report", common.json_report, "write the JSON report to this file");
+  test->add_option("--workers", common.workers, "parallel deploy workers")->check(CLI::Range(1, 64));
+  test->add_option("--parallel", common.parallel, "checks run at once")->check(CLI::Range(1, 256));
+
+  auto* destroy = app.add_subcommand("destroy", "remove a lab (by name or file), or every lab with --all");
+  destroy->add_option("lab", common.lab, "lab name or topology file");
+  destroy->add_flag("--all", common.all, "destroy every lab netrig has deployed");
+
+  auto* doctor = app.add_subcommand("doctor", "what this host supports and which path netrig takes");
+  add_output(doctor);
+
+  auto* graph = app.add_subcommand("graph", "draw the topology (Mermaid or DOT)");
+  add_file(graph, false);
+  graph->add_option("-f,--format", common.format, "mermaid or dot")->check(CLI::IsMember({"mermaid", "dot"}));
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int code = app.exit(e);
+    return code == 0 ? 0 : kExitBadInput;
+  }
+
+  install_interrupt_handlers();
+  try {
+    if (*validate) return cmd_validate(common);
+    if (*plan) return cmd_plan(common);
+    if (*deploy) return cmd_deploy(common);
+    if (*inspect) return cmd_inspect(common);
+    if (*exec) return cmd_exec(common, exec_node, exec_cmd);
+    if (*test) return cmd_test(common);
+    if (*destroy) return cmd_destroy(common);
+    if (*doctor) return cmd_doctor(common);
+    if (*graph) return cmd_graph(common);
+  } catch (const std::exception& e) {
+    std::cerr << "netrig: error: " << e.what() << "\n";
+    return kExitEnvironment;
+  }
+  return kExitBadInput;
+}

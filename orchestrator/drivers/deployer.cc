@@ -1,0 +1,335 @@
+#include "drivers/deployer.h"
+
+#include <fcntl.h>
+#include <net/if.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <condition_variable>
+#include <ctime>
+#include <deque>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include "drivers/lab_state.h"
+#include "drivers/netlink.h"
+#include "drivers/netns.h"
+#include "drivers/process.h"
+#include "drivers/system_error.h"
+#include "model/names.h"
+
+namespace netrig {
+
+uint32_t lab_interface_group(const std::string& lab) { return (fnv1a32("netrig:" + lab) | 0x10000u) & 0x7fffffffu; }
+
+namespace {
+
+// Closes an fd when it goes out of scope.
+struct Fd {
+  int fd = -1;
+  explicit Fd(int f) : fd(f) {}
+  ~Fd() {
+    if (fd >= 0) close(fd);
+  }
+  Fd(const Fd&) = delete;
+  Fd& operator=(const Fd&) = delete;
+};
+
+void write_sysctl(const std::string& key, const std::string& value) {
+  std::string path = "/proc/sys/" + key;
+  std::replace(path.begin() + 10, path.end(), '.', '/');
+  int fd = open(path.c_str(), O_WRONLY | O_CLOEXEC);
+  if (fd < 0) throw_errno("sysctl " + key);
+  Fd guard(fd);
+  if (write(fd, value.data(), value.size()) < 0) throw_errno("sysctl " + key + "=" + value);
+}
+
+class Deployer {
+ public:
+  Deployer(const Plan& plan, const DeployOptions& options)
+      : plan_(plan), options_(options), lab_(plan.topology.name), mark_(ownership_mark(lab_)),
+        group_(lab_interface_group(lab_)) {}
+
+  void run() {
+    if (lab_exists(lab_))
+      throw std::runtime_error("lab '" + lab_ + "' is already deployed (state in " + lab_dir(lab_) +
+                               "); destroy it first with: netrig destroy " + lab_);
+    write_lab_meta({lab_, plan_.topology.file, "deploying", static_cast<long long>(std::time(nullptr)), getpid()});
+    write_lab_topology(lab_, options_.topology_text);
+    journal_ = std::make_unique<Journal>(lab_);
+    journal_->record({"group", "", "", group_});
+
+    remaining_deps_.resize(plan_.steps.size());
+    dependents_.resize(plan_.steps.size());
+    for (const auto& step : plan_.steps) {
+      remaining_deps_[step.id] = static_cast<int>(step.after.size());
+      for (int dep : step.after) dependents_[dep].push_back(step.id);
+      if (step.after.empty()) ready_.push_back(step.id);
+    }
+    int workers = std::max(1, std::min<int>(options_.workers, static_cast<int>(plan_.steps.size())));
+    std::vector<std::thread> threads;
+    for (int i = 0; i < workers; ++i) threads.emplace_back([this] { work(); });
+    for (auto& t : threads) t.join();
+
+    if (failed_) {
+      journal_.reset();
+      destroy_lab(lab_);
+      throw DeployError(plan_.steps[failed_step_], failure_);
+    }
+    write_lab_meta({lab_, plan_.topology.file, "deployed", static_cast<long long>(std::time(nullptr)), getpid()});
+  }
+
+ private:
+  void work() {
+    NetlinkSocket host;  // opened in the host's namespace, where every worker starts
+    for (;;) {
+      int id;
+      {
+        std::unique_lock lock(mutex_);
+        // Wait for work; stop on failure, or when nothing is ready and nothing runs (all done).
+        cv_.wait(lock, [&] { return failed_ || !ready_.empty() || running_ == 0; });
+        if (failed_ || ready_.empty()) return;
+        id = ready_.front();
+        ready_.pop_front();
+        ++running_;
+      }
+      const auto& step = plan_.steps[id];
+      notify(step, StepEvent::Started, "");
+      std::string error;
+      try {
+        execute(step, host);
+      } catch (const std::exception& e) {
+        error = e.what();
+      }
+      {
+        std::lock_guard lock(mutex_);
+        --running_;
+        if (!error.empty()) {
+          if (!failed_) {
+            failed_ = true;
+            failed_step_ = id;
+            failure_ = error;
+          }
+        } else {
+          ++done_;
+          for (int next : dependents_[id])
+            if (--remaining_deps_[next] == 0) ready_.push_back(next);
+        }
+      }
+      cv_.notify_all();
+      notify(step, error.empty() ? StepEvent::Done : StepEvent::Failed, error);
+    }
+  }
+
+  void notify(const Step& step, StepEvent event, const std::string& error) {
+    if (!options_.on_step) return;
+    std::lock_guard lock(notify_mutex_);
+    options_.on_step(step, event, error);
+  }
+
+  void execute(const Step& step, NetlinkSocket& host) {
+    switch (step.kind) {
+      case StepKind::CreateNetns: {
+        auto ns = plan_.netns_of(step.target);
+        journal_->record({"netns", ns, "", 0});
+        create_netns(ns);
+        break;
+      }
+      case StepKind::CreateBridge: {
+        const auto* node = plan_.topology.find_node(step.target);
+        LinkAttrs attrs;
+        attrs.name = plan_.bridge_device(step.target);
+        attrs.mtu = node->mtu;
+        attrs.group = group_;
+        attrs.alias = mark_;
+        journal_->record({"link", attrs.name, "", 0});
+        std::vector<NlRequest> requests;
+        requests.push_back(build_bridge_create(attrs));
+        requests.push_back(build_link_alias(attrs.name, mark_));
+        host.execute(requests);
+        break;
+      }
+      case StepKind::CreateLink: create_link(plan_.links[step.link], host); break;
+      case StepKind::ConfigureNode: configure_node(*plan_.topology.find_node(step.target)); break;
+      case StepKind::RunExec: run_exec(*plan_.topology.find_node(step.target)); break;
+    }
+  }
+
+  LinkAttrs end_attrs(const LinkEnd& end, std::unique_ptr<Fd>& ns_fd) {
+    LinkAttrs attrs;
+    attrs.name = end.device;
+    attrs.mac = end.mac;
+    attrs.mtu = end.mtu;
+    if (!end.netns.empty()) {
+      ns_fd = std::make_unique<Fd>(open_netns(end.netns));
+      attrs.netns_fd = ns_fd->fd;
+      attrs.up = false;  // configure_node brings it up inside the node
+    } else {
+      attrs.group = group_;
+      attrs.alias = mark_;
+    }
+    return attrs;
+  }
+
+  void create_link(const PlannedLink& link, NetlinkSocket& host) {
+    std::unique_ptr<Fd> fd_a, fd_b;
+    auto a = end_attrs(link.a, fd_a);
+    auto b = end_attrs(link.b, fd_b);
+    if (!link.a.bridge.empty()) a.master = bridge_index(link.a.bridge);
+    journal_->record({"link", link.a.device, link.a.netns, 0});
+    if (link.b.netns.empty()) journal_->record({"link", link.b.device, "", 0});
+    std::vector<NlRequest> requests;
+    requests.push_back(build_veth_create(a, b));
+    for (const auto* end : {&link.a, &link.b})
+      if (end->netns.empty()) requests.push_back(build_link_alias(end->device, mark_));
+    host.execute(requests);
+    if (!link.b.bridge.empty()) {
+      // Only the first device of a new veth pair takes IFLA_MASTER; enslave the peer afterwards.
+      int index = static_cast<int>(if_nametoindex(link.b.device.c_str()));
+      if (index == 0) throw_errno("find " + link.b.device);
+      auto ifi_req = build_link_set(index, true, std::nullopt);
+      ifi_req.put_u32(IFLA_MASTER, static_cast<uint32_t>(bridge_index(link.b.bridge)));
+      ifi_req.description = "enslave " + link.b.device + " to " + link.b.bridge;
+      host.execute(std::move(ifi_req));
+    }
+  }
+
+  int bridge_index(const std::string& device) {
+    std::lock_guard lock(bridge_mutex_);
+    auto it = bridge_index_.find(device);
+    if (it != bridge_index_.end()) return it->second;
+    int index = static_cast<int>(if_nametoindex(device.c_str()));
+    if (index == 0) throw_errno("find bridge " + device);
+    bridge_index_[device] = index;
+    return index;
+  }
+
+  void configure_node(const NodeSpec& node) {
+    NetnsGuard inside(plan_.netns_of(node.name));
+    for (const auto& s : node.sysctls) write_sysctl(s.key, s.value);
+    NetlinkSocket nl;
+    std::map<std::string, int> index;
+    for (const auto& l : nl.dump_links()) index[l.name] = l.index;
+    std::vector<NlRequest> requests;
+    requests.push_back(build_link_set(index.at("lo"), true, mark_));
+    for (const auto& iface : node.interfaces) {
+      int ifindex = index.count(iface.kernel_name) ? index[iface.kernel_name] : 0;
+      if (!ifindex) throw std::runtime_error("interface " + iface.kernel_name + " missing in " + node.name);
+      requests.push_back(build_link_set(ifindex, true, std::nullopt));
+      for (const auto& a : iface.addresses) requests.push_back(build_address_add(ifindex, a));
+    }
+    nl.execute(requests);
+    requests.clear();
+    for (const auto& r : node.routes) {
+      std::optional<int> dev;
+      if (!r.dev.empty()) dev = index.at(node.find_interface(r.dev)->kernel_name);
+      auto metric = r.metric ? std::optional<uint32_t>(static_cast<uint32_t>(*r.metric)) : std::nullopt;
+      requests.push_back(build_route_add(r.dst, r.via, dev, metric));
+    }
+    nl.execute(requests);
+  }
+
+  void run_exec(const NodeSpec& node) {
+    for (const auto& cmd : node.exec) {
+      auto result = run_in_netns(plan_.netns_of(node.name), {"/bin/sh", "-c", cmd}, 60.0);
+      if (result.exit_code != 0)
+        throw std::runtime_error("exec on " + node.name + ": '" + cmd + "' exited with " +
+                                 std::to_string(result.exit_code) + (result.timed_out ? " (timed out)" : "") +
+                                 (result.output.empty() ? "" : ": " + result.output));
+    }
+  }
+
+  const Plan& plan_;
+  const DeployOptions& options_;
+  std::string lab_;
+  std::string mark_;
+  uint32_t group_;
+  std::unique_ptr<Journal> journal_;
+
+  std::mutex mutex_;
+  std::condition_variable cv_;
+  std::deque<int> ready_;
+  std::vector<int> remaining_deps_;
+  std::vector<std::vector<int>> dependents_;
+  size_t done_ = 0;
+  size_t running_ = 0;
+  bool failed_ = false;
+  int failed_step_ = -1;
+  std::string failure_;
+  std::mutex notify_mutex_;
+  std::mutex bridge_mutex_;
+  std::map<std::string, int> bridge_index_;
+};
+
+}  // namespace
+
+void deploy(const Plan& plan, const DeployOptions& options) { Deployer(plan, options).run(); }
+
+DestroyReport destroy_lab(const std::string& lab) {
+  DestroyReport report;
+  const auto entries = Journal::read(lab);
+  const auto mark = ownership_mark(lab);
+  std::optional<uint32_t> group;
+  std::vector<std::string> namespaces;
+  std::vector<std::string> host_links;
+  for (const auto& e : entries) {
+    if (e.op == "group") group = e.value;
+    if (e.op == "netns") namespaces.push_back(e.name);
+    if (e.op == "link" && e.netns.empty()) host_links.push_back(e.name);
+  }
+
+  // 1. Processes living in the lab's namespaces (started by exec or checks) would keep them alive.
+  for (const auto& ns : namespaces) {
+    for (pid_t pid : pids_in_netns(netns_inode(ns))) {
+      if (pid == getpid()) continue;
+      if (kill(pid, SIGKILL) == 0) ++report.processes;
+    }
+  }
+
+  // 2. Host-side devices: all at once by interface group when every member carries the lab's mark,
+  //    one by one otherwise. Deleting one end of a veth removes its peer inside the node.
+  NetlinkSocket host;
+  std::set<std::string> journaled(host_links.begin(), host_links.end());
+  auto links = host.dump_links();
+  bool group_is_ours = group.has_value();
+  int group_members = 0;
+  for (const auto& l : links) {
+    if (!group || l.group != *group) continue;
+    ++group_members;
+    if (l.alias != mark) group_is_ours = false;
+  }
+  if (group_is_ours && group_members > 0) {
+    host.execute(build_link_delete_group(*group));
+    report.links += group_members;
+  } else {
+    std::vector<NlRequest> requests;
+    for (const auto& l : links) {
+      if (!journaled.count(l.name)) continue;
+      if (l.alias != mark) {
+        report.skipped.push_back(l.name);
+        continue;
+      }
+      requests.push_back(build_link_delete(l.name));
+    }
+    auto results = host.transact(requests);
+    for (const auto& r : results)
+      if (r.error == 0) ++report.links;
+  }
+
+  // 3. Namespaces, newest first.
+  for (auto it = namespaces.rbegin(); it != namespaces.rend(); ++it) {
+    if (!netns_exists(*it)) continue;
+    delete_netns(*it);
+    ++report.namespaces;
+  }
+  remove_lab_dir(lab);
+  return report;
+}
+
+}  // namespace netrig

@@ -1,0 +1,49 @@
+// Runs a plan against the kernel (deploy) and undoes it from the journal (destroy).
+#pragma once
+
+#include <functional>
+#include <stdexcept>
+#include <string>
+
+#include "plan/plan.h"
+
+namespace netrig {
+
+enum class StepEvent { Started, Done, Failed };
+
+struct DeployOptions {
+  int workers = 4;
+  std::string topology_text;  // kept in the state dir so inspect/exec/test work later
+  std::function<void(const Step&, StepEvent, const std::string& error)> on_step;
+};
+
+// Thrown when a step fails; by then everything done so far has been rolled back.
+class DeployError : public std::runtime_error {
+ public:
+  DeployError(const Step& step, const std::string& error)
+      : std::runtime_error("step '" + step.describe() + "' failed: " + error), step_(step.describe()) {}
+  const std::string& step() const { return step_; }
+
+ private:
+  std::string step_;
+};
+
+// Creates every object of the plan on a bounded worker pool, in dependency order; each object is
+// journaled before it is created. Throws std::runtime_error if the lab already exists.
+void deploy(const Plan& plan, const DeployOptions& options);
+
+struct DestroyReport {
+  int namespaces = 0;
+  int links = 0;
+  int processes = 0;
+  std::vector<std::string> skipped;  // objects left alone because they do not carry the lab's mark
+};
+
+// Removes everything the lab's journal names that still exists and carries the lab's mark, in
+// reverse order, then the state directory. Safe to run after a crash, twice, or on a lab half made.
+DestroyReport destroy_lab(const std::string& lab);
+
+// The interface group given to the lab's host-side devices (`ip link del group N` removes them at once).
+uint32_t lab_interface_group(const std::string& lab);
+
+}  // namespace netrig

@@ -1,0 +1,42 @@
+// Named network namespaces, compatible with iproute2 (`ip netns`): a bind mount under /run/netns.
+#pragma once
+
+#include <sys/types.h>
+
+#include <string>
+#include <vector>
+
+namespace netrig {
+
+inline constexpr const char* kNetnsDir = "/run/netns";
+
+std::string netns_path(const std::string& name);
+bool netns_exists(const std::string& name);
+
+// Creates /run/netns/<name> holding a new, empty network namespace. Fails if it exists.
+// Equivalent: ip netns add <name>
+void create_netns(const std::string& name);
+// Unmounts and removes /run/netns/<name>; missing is fine. Equivalent: ip netns del <name>
+void delete_netns(const std::string& name);
+// An O_RDONLY|O_CLOEXEC fd on the namespace, for setns() and IFLA_NET_NS_FD. Throws if absent.
+int open_netns(const std::string& name);
+// Inode number of the namespace (identifies it in /proc/<pid>/ns/net); 0 if absent.
+ino_t netns_inode(const std::string& name);
+// PIDs of processes whose network namespace is the one with this inode.
+std::vector<pid_t> pids_in_netns(ino_t inode);
+
+// Switches the calling thread into a network namespace and back when destroyed.
+class NetnsGuard {
+ public:
+  explicit NetnsGuard(int netns_fd);           // enter the namespace behind fd (not owned)
+  explicit NetnsGuard(const std::string& name);  // enter /run/netns/<name>
+  ~NetnsGuard();
+  NetnsGuard(const NetnsGuard&) = delete;
+  NetnsGuard& operator=(const NetnsGuard&) = delete;
+
+ private:
+  void enter(int netns_fd);
+  int original_ = -1;
+};
+
+}  // namespace netrig

@@ -1,0 +1,102 @@
+#include "drivers/process.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <boost/process.hpp>
+#include <boost/process/extend.hpp>
+#include <chrono>
+#include <optional>
+
+#include "drivers/netns.h"
+#include "drivers/system_error.h"
+
+namespace bp = boost::process;
+
+namespace netrig {
+
+std::string shell_join(const std::vector<std::string>& argv) {
+  std::string out;
+  for (const auto& a : argv) {
+    if (!out.empty()) out += ' ';
+    bool plain = !a.empty() && a.find_first_of(" \t\n'\"\\$`*?;&|<>()[]{}!#~") == std::string::npos;
+    if (plain) {
+      out += a;
+    } else {
+      out += '\'';
+      for (char c : a) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+      out += '\'';
+    }
+  }
+  return out;
+}
+
+ExecResult run_in_netns(const std::string& netns, const std::vector<std::string>& argv, double timeout_s) {
+  using clock = std::chrono::steady_clock;
+  ExecResult result;
+  result.argv = argv;
+  const auto start = clock::now();
+  const auto deadline = start + std::chrono::duration<double>(timeout_s);
+
+  auto exe = argv.at(0).find('/') == std::string::npos ? bp::search_path(argv[0]) : boost::filesystem::path(argv[0]);
+  if (exe.empty()) throw SystemError("start " + shell_join(argv) + ": " + argv[0] + " is not installed", ENOENT);
+  int ns_fd = -1;
+  if (!netns.empty()) ns_fd = open_netns(netns);
+  bp::pipe out;
+  std::error_code ec;
+  // In the child, before exec: own process group (so a timeout kills all it started) and the
+  // node's network namespace.
+  bp::child child(
+      bp::exe = exe, bp::args = std::vector<std::string>(argv.begin() + 1, argv.end()),
+      (bp::std_out & bp::std_err) > out, bp::std_in < bp::null,
+      bp::extend::on_exec_setup = [ns_fd](auto&) {
+        setpgid(0, 0);
+        if (ns_fd >= 0 && setns(ns_fd, CLONE_NEWNET) != 0) _exit(126);
+      },
+      ec);
+  if (ns_fd >= 0) close(ns_fd);
+  if (ec) throw SystemError("start " + shell_join(argv), ec.value());
+  // Our copy of the write end must go, or the read end never sees EOF.
+  ::close(out.native_sink());
+  out.assign_sink(-1);
+
+  const int fd = out.native_source();
+  fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+  bool eof = false;
+  std::optional<clock::time_point> exited_at;
+  char buf[4096];
+  while (!eof) {
+    auto now = clock::now();
+    if (now >= deadline) {
+      result.timed_out = true;
+      break;
+    }
+    if (!exited_at && !child.running()) exited_at = now;
+    // A daemon the command left behind may hold the pipe open: stop reading shortly after exit.
+    if (exited_at && now - *exited_at > std::chrono::milliseconds(200)) break;
+    pollfd p{fd, POLLIN, 0};
+    int wait_ms = static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now).count());
+    poll(&p, 1, std::min(wait_ms, exited_at ? 50 : 20) + 1);
+    for (;;) {
+      ssize_t n = read(fd, buf, sizeof buf);
+      if (n > 0) {
+        if (result.output.size() < (1u << 20)) result.output.append(buf, static_cast<size_t>(n));
+        continue;
+      }
+      if (n == 0) eof = true;
+      break;
+    }
+  }
+  if (result.timed_out) kill(-child.id(), SIGKILL);
+  child.wait(ec);
+  int status = child.native_exit_code();
+  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  result.seconds = std::chrono::duration<double>(clock::now() - start).count();
+  return result;
+}
+
+}  // namespace netrig

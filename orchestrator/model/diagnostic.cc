@@ -1,0 +1,80 @@
+#include "model/diagnostic.h"
+
+#include <algorithm>
+#include <sstream>
+
+namespace netrig {
+
+std::string Diagnostic::headline() const {
+  std::ostringstream out;
+  out << (file.empty() ? "<topology>" : file);
+  if (pos.line > 0) out << ":" << pos.line << ":" << pos.col;
+  out << ": error: " << message;
+  return out.str();
+}
+
+std::string Diagnostic::render(const std::string& source_text) const {
+  std::string out = headline() + "\n";
+  if (pos.line > 0) {
+    std::istringstream lines(source_text);
+    std::string line;
+    for (int i = 1; std::getline(lines, line); ++i) {
+      if (i != pos.line) continue;
+      out += "  " + line + "\n";
+      out += "  " + std::string(std::max(0, pos.col - 1), ' ') + "^\n";
+      break;
+    }
+  }
+  if (!hint.empty()) out += "  hint: " + hint + "\n";
+  return out;
+}
+
+static std::string summary(const std::vector<Diagnostic>& diagnostics) {
+  return diagnostics.empty() ? "invalid topology" : diagnostics.front().headline();
+}
+
+TopologyError::TopologyError(std::vector<Diagnostic> diagnostics, std::string source_text)
+    : std::runtime_error(summary(diagnostics)),
+      diagnostics_(std::move(diagnostics)),
+      source_text_(std::move(source_text)) {}
+
+std::string TopologyError::render() const {
+  std::string out;
+  for (const auto& d : diagnostics_) out += d.render(source_text_);
+  return out;
+}
+
+static size_t edit_distance(const std::string& a, const std::string& b) {
+  std::vector<size_t> row(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    size_t diag = row[0];
+    row[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      size_t up = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diag = up;
+    }
+  }
+  return row[b.size()];
+}
+
+std::string closest_match(const std::string& word, const std::vector<std::string>& candidates) {
+  std::string best;
+  size_t best_distance = std::max<size_t>(2, word.size() / 3) + 1;
+  for (const auto& c : candidates) {
+    size_t d = edit_distance(word, c);
+    if (d < best_distance) {
+      best_distance = d;
+      best = c;
+    }
+  }
+  return best;
+}
+
+std::string did_you_mean(const std::string& word, const std::vector<std::string>& candidates) {
+  auto best = closest_match(word, candidates);
+  return best.empty() ? "" : "did you mean '" + best + "'?";
+}
+
+}  // namespace netrig

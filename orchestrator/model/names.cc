@@ -1,0 +1,38 @@
+#include "model/names.h"
+
+#include <cstdio>
+
+namespace netrig {
+
+uint32_t fnv1a32(const std::string& text) {
+  uint32_t hash = 2166136261u;
+  for (unsigned char c : text) {
+    hash ^= c;
+    hash *= 16777619u;
+  }
+  return hash;
+}
+
+std::string short_kernel_name(const std::string& name) {
+  if (name.size() <= kMaxIfName) return name;
+  char hex[9];
+  std::snprintf(hex, sizeof hex, "%08x", fnv1a32(name));
+  return name.substr(0, 6) + "-" + hex;
+}
+
+bool is_valid_ifname_chars(const std::string& name) {
+  if (name.empty() || name == "." || name == "..") return false;
+  for (unsigned char c : name)
+    if (c == '/' || c == ':' || c <= ' ' || c >= 0x7f) return false;
+  return true;
+}
+
+std::string lab_device_name(const std::string& lab, const std::string& object) {
+  return short_kernel_name(lab + "-" + object);
+}
+
+std::string netns_name(const std::string& lab, const std::string& node) { return lab + "-" + node; }
+
+std::string ownership_mark(const std::string& lab) { return "netrig:" + lab; }
+
+}  // namespace netrig

@@ -1,0 +1,29 @@
+// Kernel names: interface names are limited to 15 characters (IFNAMSIZ - 1). Names that fit are
+// kept; longer ones get a stable short form, so the same file always yields the same devices.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace netrig {
+
+constexpr size_t kMaxIfName = 15;
+
+uint32_t fnv1a32(const std::string& text);
+
+// `name` itself when it fits, else its first 6 characters, '-', and 8 hex digits of its hash.
+std::string short_kernel_name(const std::string& name);
+
+// Whether the kernel accepts `name` as an interface name (length aside).
+bool is_valid_ifname_chars(const std::string& name);
+
+// The device name, in the host's namespace, of a lab-wide object such as a bridge.
+std::string lab_device_name(const std::string& lab, const std::string& object);
+
+// The name of a node's network namespace under /run/netns.
+std::string netns_name(const std::string& lab, const std::string& node);
+
+// The mark every device of the lab carries as its interface alias (ifalias).
+std::string ownership_mark(const std::string& lab);
+
+}  // namespace netrig

@@ -1,0 +1,22 @@
+// Topology file -> resolved, validated Topology. Pure: reads text, touches nothing on the host.
+#pragma once
+
+#include <string>
+
+#include "model/diagnostic.h"
+#include "model/topology.h"
+
+namespace netrig {
+
+struct ParseOptions {
+  std::string lab_name;  // overrides the file's `name:` (netrig --name)
+};
+
+// Throws TopologyError listing every problem found, in file order.
+Topology parse_topology(const std::string& text, const std::string& file, const ParseOptions& options = {});
+Topology load_topology(const std::string& path, const ParseOptions& options = {});
+
+// Lab names become name prefixes: letters, digits, '_', '.', '-'; at most 32 characters.
+bool is_valid_lab_name(const std::string& name);
+
+}  // namespace netrig

@@ -1,0 +1,28 @@
+#include "model/topology.h"
+
+namespace netrig {
+
+const char* to_string(NodeKind kind) { return kind == NodeKind::Bridge ? "bridge" : "netns"; }
+
+const char* to_string(CheckType type) {
+  switch (type) {
+    case CheckType::Ping: return "ping";
+    case CheckType::Connect: return "connect";
+    case CheckType::Exec: return "exec";
+  }
+  return "?";
+}
+
+const InterfaceSpec* NodeSpec::find_interface(const std::string& iface) const {
+  for (const auto& i : interfaces)
+    if (i.name == iface) return &i;
+  return nullptr;
+}
+
+const NodeSpec* Topology::find_node(const std::string& node) const {
+  for (const auto& n : nodes)
+    if (n.name == node) return &n;
+  return nullptr;
+}
+
+}  // namespace netrig

@@ -1,0 +1,111 @@
+// The resolved topology: pure data, produced by the parser, consumed by the planner.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "model/ip.h"
+
+namespace netrig {
+
+// 1-based line and column in the topology file; 0 when unknown.
+struct SourcePos {
+  int line = 0;
+  int col = 0;
+};
+
+enum class NodeKind { Netns, Bridge };
+const char* to_string(NodeKind kind);
+
+struct InterfaceSpec {
+  std::string name;         // as the user wrote it (may be longer than the kernel allows)
+  std::string kernel_name;  // the name the device gets inside the node (<= 15 chars)
+  std::vector<IpPrefix> addresses;
+  std::vector<SourcePos> address_pos;  // where each address stands in the file
+  std::optional<std::string> mac;
+  std::optional<int> mtu;
+  SourcePos pos;
+};
+
+struct RouteSpec {
+  IpPrefix dst;                // 0.0.0.0/0 or ::/0 for "default"
+  std::optional<IpAddr> via;   // gateway
+  std::string dev;             // interface name (user name), optional
+  std::optional<int> metric;
+  SourcePos pos;
+};
+
+struct SysctlSpec {
+  std::string key;  // dotted form, e.g. net.ipv4.ip_forward
+  std::string value;
+  SourcePos pos;
+};
+
+struct NodeSpec {
+  std::string name;
+  NodeKind kind = NodeKind::Netns;
+  std::vector<InterfaceSpec> interfaces;
+  std::vector<RouteSpec> routes;
+  std::vector<SysctlSpec> sysctls;
+  std::vector<std::string> exec;
+  std::optional<int> mtu;  // bridges only
+  SourcePos pos;
+
+  const InterfaceSpec* find_interface(const std::string& iface) const;
+};
+
+struct Endpoint {
+  std::string node;
+  std::string iface;  // empty when the endpoint is a bridge
+  SourcePos pos;
+};
+
+struct LinkSpec {
+  Endpoint a;
+  Endpoint b;
+  std::optional<int> mtu;
+  SourcePos pos;
+};
+
+enum class CheckType { Ping, Connect, Exec };
+const char* to_string(CheckType type);
+
+enum class Expect { Success, Failure };
+
+struct CheckSpec {
+  std::string name;
+  CheckType type = CheckType::Ping;
+  std::string node;    // where the check runs (ping/connect: from; exec: node)
+  std::string target;  // ping/connect: address, node name or node:iface as written
+  Expect expect = Expect::Success;
+  double timeout_s = 10;  // retry until this much time has passed
+  // ping
+  int count = 3;
+  double max_loss_pct = 0;
+  std::optional<double> max_rtt_ms;
+  int family = 0;  // 4, 6 or 0 (whatever the target resolves to)
+  // connect
+  std::string protocol = "tcp";
+  int port = 0;
+  bool listen = false;  // netrig opens a listener on the target node
+  // exec
+  std::string command;
+  std::optional<int> exit_code;
+  std::optional<std::string> output_regex;
+  SourcePos pos;
+};
+
+struct Topology {
+  std::string name;  // lab name: prefixes everything the lab creates
+  std::string file;  // absolute path of the topology file ("" for built-ins)
+  std::vector<NodeSpec> nodes;
+  std::vector<LinkSpec> links;
+  std::vector<CheckSpec> checks;
+
+  const NodeSpec* find_node(const std::string& node) const;
+};
+
+}  // namespace netrig

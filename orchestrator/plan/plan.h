@@ -1,0 +1,52 @@
+// Model -> ordered, reversible steps. Pure: names every kernel object the lab will create.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "model/topology.h"
+
+namespace netrig {
+
+enum class StepKind { CreateNetns, CreateBridge, CreateLink, ConfigureNode, RunExec };
+const char* to_string(StepKind kind);
+
+// One end of a veth pair.
+struct LinkEnd {
+  std::string netns;        // namespace name; "" = the host's namespace (bridge side)
+  std::string device;       // kernel name in that namespace
+  std::string bridge;       // kernel name of the bridge it joins ("" if none)
+  std::string node;         // user's node name
+  std::string iface;        // user's interface name ("" on a bridge side)
+  std::optional<std::string> mac;
+  std::optional<int> mtu;
+};
+
+struct PlannedLink {
+  LinkEnd a;  // the end created first: in the host when either end is a bridge
+  LinkEnd b;
+};
+
+struct Step {
+  int id = 0;
+  StepKind kind = StepKind::CreateNetns;
+  std::string target;      // node name, bridge name or link label
+  std::vector<int> after;  // ids of steps that must finish first
+  int link = -1;           // CreateLink: index into Plan::links
+  std::string describe() const;  // one line for dry runs and progress
+  std::string detail;            // what it will do, in `ip` terms
+};
+
+struct Plan {
+  Topology topology;
+  std::vector<PlannedLink> links;
+  std::vector<Step> steps;
+
+  std::string netns_of(const std::string& node) const;
+  std::string bridge_device(const std::string& bridge) const;
+};
+
+Plan make_plan(const Topology& topology);
+
+}  // namespace netrig

@@ -1,0 +1,129 @@
+#include "reports/report.h"
+
+#include <cstdio>
+#include <sstream>
+
+namespace netrig {
+
+int TestRun::count(CheckStatus status) const {
+  int n = 0;
+  for (const auto& r : results) n += r.status == status;
+  return n;
+}
+
+bool TestRun::all_passed() const { return count(CheckStatus::Failed) == 0 && count(CheckStatus::Error) == 0; }
+
+static std::string seconds(double s) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.3f", s);
+  return buf;
+}
+
+std::string text_line(const CheckResult& r) {
+  const char* tag = r.status == CheckStatus::Passed    ? "PASS"
+                    : r.status == CheckStatus::Skipped ? "SKIP"
+                    : r.status == CheckStatus::Failed  ? "FAIL"
+                                                       : "ERROR";
+  std::string line = std::string(tag) + "  " + r.name + " — " + r.message + " (" + seconds(r.seconds) + " s";
+  if (r.attempts > 1) line += ", " + std::to_string(r.attempts) + " attempts";
+  return line + ")";
+}
+
+std::string text_report(const TestRun& run) {
+  std::ostringstream out;
+  for (const auto& r : run.results) {
+    out << text_line(r) << "\n";
+    if (r.status == CheckStatus::Failed || r.status == CheckStatus::Error) {
+      for (const auto& e : r.evidence) {
+        out << "      $ " << e.command << "\n";
+        std::istringstream lines(e.output);
+        std::string l;
+        while (std::getline(lines, l)) out << "      " << l << "\n";
+      }
+    }
+  }
+  out << run.lab << ": " << run.count(CheckStatus::Passed) << " passed, "
+      << run.count(CheckStatus::Failed) + run.count(CheckStatus::Error) << " failed, "
+      << run.count(CheckStatus::Skipped) << " skipped"
+      << " (deploy " << seconds(run.deploy_seconds) << " s, checks " << seconds(run.check_seconds) << " s, destroy "
+      << seconds(run.destroy_seconds) << " s)\n";
+  return out.str();
+}
+
+nlohmann::json json_report(const TestRun& run) {
+  nlohmann::json checks = nlohmann::json::array();
+  for (const auto& r : run.results) {
+    nlohmann::json evidence = nlohmann::json::array();
+    for (const auto& e : r.evidence)
+      evidence.push_back({{"command", e.command}, {"output", e.output}, {"exit_code", e.exit_code}, {"seconds", e.seconds}});
+    checks.push_back({{"name", r.name},
+                      {"type", r.type},
+                      {"node", r.node},
+                      {"target", r.target},
+                      {"status", to_string(r.status)},
+                      {"message", r.message},
+                      {"attempts", r.attempts},
+                      {"seconds", r.seconds},
+                      {"evidence", evidence}});
+  }
+  return {{"lab", run.lab},
+          {"file", run.file},
+          {"passed", run.count(CheckStatus::Passed)},
+          {"failed", run.count(CheckStatus::Failed)},
+          {"errors", run.count(CheckStatus::Error)},
+          {"skipped", run.count(CheckStatus::Skipped)},
+          {"ok", run.all_passed()},
+          {"timings", {{"deploy", run.deploy_seconds}, {"checks", run.check_seconds}, {"destroy", run.destroy_seconds}}},
+          {"checks", checks}};
+}
+
+static std::string xml_escape(const std::string& s) {
+  std::string out;
+  for (unsigned char c : s) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      case '\'': out += "&apos;"; break;
+      default:
+        if (c < 0x20 && c != '\n' && c != '\t' && c != '\r') out += "?";  // not allowed in XML 1.0
+        else out += static_cast<char>(c);
+    }
+  }
+  return out;
+}
+
+std::string junit_report(const TestRun& run) {
+  std::ostringstream x;
+  x << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
+  x << "<testsuites name=\"netrig\" tests=\"" << run.results.size() << "\" failures=\"" << run.count(CheckStatus::Failed)
+    << "\" errors=\"" << run.count(CheckStatus::Error) << "\" skipped=\"" << run.count(CheckStatus::Skipped)
+    << "\" time=\"" << seconds(run.check_seconds) << "\">\n";
+  x << "  <testsuite name=\"" << xml_escape(run.lab) << "\" tests=\"" << run.results.size() << "\" failures=\""
+    << run.count(CheckStatus::Failed) << "\" errors=\"" << run.count(CheckStatus::Error) << "\" skipped=\""
+    << run.count(CheckStatus::Skipped) << "\" time=\"" << seconds(run.check_seconds) << "\">\n";
+  x << "    <properties>\n      <property name=\"file\" value=\"" << xml_escape(run.file) << "\"/>\n"
+    << "      <property name=\"deploy_seconds\" value=\"" << seconds(run.deploy_seconds) << "\"/>\n"
+    << "      <property name=\"destroy_seconds\" value=\"" << seconds(run.destroy_seconds) << "\"/>\n    </properties>\n";
+  for (const auto& r : run.results) {
+    x << "    <testcase classname=\"" << xml_escape(run.lab + "." + r.type) << "\" name=\"" << xml_escape(r.name)
+      << "\" time=\"" << seconds(r.seconds) << "\">\n";
+    std::string evidence;
+    for (const auto& e : r.evidence) evidence += "$ " + e.command + "\n" + e.output + (e.output.empty() || e.output.back() == '\n' ? "" : "\n");
+    if (r.status == CheckStatus::Failed)
+      x << "      <failure message=\"" << xml_escape(r.message) << "\" type=\"" << r.type << "\">"
+        << xml_escape(evidence) << "</failure>\n";
+    else if (r.status == CheckStatus::Error)
+      x << "      <error message=\"" << xml_escape(r.message) << "\" type=\"" << r.type << "\">" << xml_escape(evidence)
+        << "</error>\n";
+    else if (r.status == CheckStatus::Skipped)
+      x << "      <skipped message=\"" << xml_escape(r.message) << "\"/>\n";
+    x << "      <system-out>" << xml_escape(evidence) << "</system-out>\n";
+    x << "    </testcase>\n";
+  }
+  x << "  </testsuite>\n</testsuites>\n";
+  return x.str();
+}
+
+}  // namespace netrig
