@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "checks/kinds.h"
+#include "drivers/interrupt.h"
 #include "model/ip.h"
 
 namespace netrig {
@@ -62,7 +63,7 @@ static CheckResult run_with_retry(const Plan& plan, const CheckSpec& check, cons
       result = run_check_once(plan, check);
       if (result.status != CheckStatus::Failed) break;
       auto next = clock::now() + std::chrono::duration<double>(options.retry_interval_s);
-      if (next >= deadline) break;
+      if (next >= deadline || interrupted()) break;
       std::this_thread::sleep_until(next);
     }
     result.attempts = attempts;

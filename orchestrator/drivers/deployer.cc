@@ -6,6 +6,9 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
+#include <cstdio>
+#include <cstdlib>
 #include <chrono>
 #include <condition_variable>
 #include <ctime>
@@ -17,6 +20,7 @@
 #include <set>
 #include <thread>
 
+#include "drivers/interrupt.h"
 #include "drivers/lab_state.h"
 #include "drivers/netlink.h"
 #include "drivers/netns.h"
@@ -86,7 +90,15 @@ class Deployer {
   }
 
  private:
+  // Test seam for crash tests: NETRIG_TEST_STALL_AFTER_STEPS=N makes the deploy stop making
+  // progress once N steps are done, so a test can SIGKILL it at a known point.
+  static long stall_after() {
+    const char* env = std::getenv("NETRIG_TEST_STALL_AFTER_STEPS");
+    return env && *env ? std::strtol(env, nullptr, 10) : -1;
+  }
+
   void work() {
+    static const long stall = stall_after();
     NetlinkSocket host;  // opened in the host's namespace, where every worker starts
     for (;;) {
       int id;
@@ -95,6 +107,18 @@ class Deployer {
         // Wait for work; stop on failure, or when nothing is ready and nothing runs (all done).
         cv_.wait(lock, [&] { return failed_ || !ready_.empty() || running_ == 0; });
         if (failed_ || ready_.empty()) return;
+        if (stall >= 0 && static_cast<long>(done_) >= stall) {
+          lock.unlock();
+          if (!stalled_.exchange(true)) std::fprintf(stderr, "netrig: test stall after %zu steps\n", done_);
+          for (;;) pause();
+        }
+        if (interrupted()) {
+          failed_ = true;
+          failed_step_ = ready_.front();
+          failure_ = "interrupted";
+          cv_.notify_all();
+          return;
+        }
         id = ready_.front();
         ready_.pop_front();
         ++running_;
@@ -260,6 +284,7 @@ class Deployer {
   size_t done_ = 0;
   size_t running_ = 0;
   bool failed_ = false;
+  std::atomic<bool> stalled_{false};
   int failed_step_ = -1;
   std::string failure_;
   std::mutex notify_mutex_;
