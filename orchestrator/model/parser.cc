@@ -23,8 +23,9 @@ const std::vector<std::string> kInterfaceKeys = {"ipv4", "ipv6", "mac", "mtu"};
 const std::vector<std::string> kRouteKeys = {"dst", "via", "dev", "metric"};
 const std::vector<std::string> kLinkKeys = {"endpoints", "mtu"};
 const std::vector<std::string> kKinds = {"netns", "bridge"};
-const std::vector<std::string> kTestKeys = {"name", "timeout", "ping", "connect", "exec"};
-const std::vector<std::string> kCheckTypes = {"ping", "connect", "exec"};
+const std::vector<std::string> kTestKeys = {"name", "timeout", "ping", "connect", "exec", "pingall"};
+const std::vector<std::string> kCheckTypes = {"ping", "connect", "exec", "pingall"};
+const std::vector<std::string> kPingAllKeys = {"nodes", "family"};
 const std::vector<std::string> kPingKeys = {"from", "to", "count", "expect", "max_loss", "max_rtt", "family"};
 const std::vector<std::string> kConnectKeys = {"from", "to", "port", "protocol", "expect", "listen"};
 const std::vector<std::string> kExecKeys = {"node", "cmd", "exit", "output"};
@@ -609,16 +610,20 @@ class Parser {
         if (item[t]) types.push_back(t);
       if (types.size() != 1) {
         r_.error(item, types.empty() ? "test names no check" : "test names more than one check",
-                 "give each test exactly one of: ping, connect, exec");
+                 "give each test exactly one of: ping, connect, exec, pingall");
         continue;
       }
       const auto body = item[types[0]];
-      check.type = types[0] == "ping" ? CheckType::Ping : types[0] == "connect" ? CheckType::Connect : CheckType::Exec;
+      check.type = types[0] == "ping"      ? CheckType::Ping
+                   : types[0] == "connect" ? CheckType::Connect
+                   : types[0] == "pingall" ? CheckType::PingAll
+                                           : CheckType::Exec;
       if (!r_.is_map(body, "'" + types[0] + "'")) continue;
       if (const auto timeout = item["timeout"])
         if (auto v = r_.number(timeout, "'timeout'", 0, 3600)) check.timeout_s = *v;
       bool ok = check.type == CheckType::Ping      ? parse_ping(body, topo, check)
                 : check.type == CheckType::Connect ? parse_connect(body, topo, check)
+                : check.type == CheckType::PingAll ? parse_pingall(body, topo, check)
                                                    : parse_exec(body, topo, check);
       if (!ok) continue;
       if (const auto name = item["name"]) {
@@ -642,6 +647,7 @@ class Parser {
       case CheckType::Connect:
         return c.protocol + " " + c.node + " -> " + c.target + ":" + std::to_string(c.port) + (neg ? " closed" : " open");
       case CheckType::Exec: return "exec " + c.node + ": " + c.command;
+      case CheckType::PingAll: return "pingall " + (c.nodes.empty() ? std::string("all nodes") : std::to_string(c.nodes.size()) + " nodes");
     }
     return "";
   }
@@ -739,6 +745,22 @@ class Parser {
       r_.error(body["to"], "'listen: true' needs 'to' to be a node, not an address",
                "write the node name so netrig knows where to start the listener");
       ok = false;
+    }
+    return ok;
+  }
+
+  // pingall: every listed node (default: every netns node with an address) pings every other.
+  bool parse_pingall(const YAML::Node& body, const Topology& topo, CheckSpec& c) {
+    r_.check_keys(body, kPingAllKeys, "'pingall'");
+    bool ok = true;
+    if (const auto v = body["family"]) ok &= assign_int(v, "'family'", 4, 6, c.family) && (c.family == 4 || c.family == 6);
+    if (const auto nodes = body["nodes"]; nodes && !(nodes.IsScalar() && nodes.Scalar() == "all")) {
+      if (!r_.is_list(nodes, "'nodes'")) return false;
+      for (const auto& n : nodes) {
+        std::string name;
+        if (netns_node(n, topo, "a node of 'pingall'", name)) c.nodes.push_back(name);
+        else ok = false;
+      }
     }
     return ok;
   }

@@ -9,6 +9,7 @@ const char* to_string(CheckType type) {
     case CheckType::Ping: return "ping";
     case CheckType::Connect: return "connect";
     case CheckType::Exec: return "exec";
+    case CheckType::PingAll: return "pingall";
   }
   return "?";
 }

@@ -70,7 +70,7 @@ struct LinkSpec {
   SourcePos pos;
 };
 
-enum class CheckType { Ping, Connect, Exec };
+enum class CheckType { Ping, Connect, Exec, PingAll };
 const char* to_string(CheckType type);
 
 enum class Expect { Success, Failure };
@@ -95,6 +95,8 @@ struct CheckSpec {
   std::string command;
   std::optional<int> exit_code;
   std::optional<std::string> output_regex;
+  // pingall (empty = every netns node that has an address)
+  std::vector<std::string> nodes;
   SourcePos pos;
 };
 
