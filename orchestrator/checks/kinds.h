@@ -9,6 +9,8 @@ namespace netrig {
 CheckResult ping_once(const Plan& plan, const CheckSpec& check, const std::string& address);
 CheckResult connect_once(const Plan& plan, const CheckSpec& check, const std::string& address);
 CheckResult exec_once(const Plan& plan, const CheckSpec& check);
+// Retries unreached pairs itself, in rounds, until the check's timeout.
+CheckResult pingall_run(const Plan& plan, const CheckSpec& check);
 
 struct PingSummary {
   int transmitted = 0;

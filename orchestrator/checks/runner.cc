@@ -27,6 +27,7 @@ std::string resolve_target(const Topology& topology, const std::string& target, 
 
 CheckResult run_check_once(const Plan& plan, const CheckSpec& check) {
   if (check.type == CheckType::Exec) return exec_once(plan, check);
+  if (check.type == CheckType::PingAll) return pingall_run(plan, check);
   auto address = resolve_target(plan.topology, check.target, check.family);
   if (address.empty()) {
     CheckResult r;
@@ -47,6 +48,8 @@ static CheckResult run_with_retry(const Plan& plan, const CheckSpec& check, cons
   std::string target;
   if (check.type == CheckType::Exec) {
     target = check.command;
+  } else if (check.type == CheckType::PingAll) {
+    target = check.nodes.empty() ? "all nodes" : std::to_string(check.nodes.size()) + " nodes";
   } else {
     auto address = resolve_target(plan.topology, check.target, check.family);
     target = check.type == CheckType::Connect ? address + ":" + std::to_string(check.port) : address;
@@ -61,7 +64,7 @@ static CheckResult run_with_retry(const Plan& plan, const CheckSpec& check, cons
     for (;;) {
       ++attempts;
       result = run_check_once(plan, check);
-      if (result.status != CheckStatus::Failed) break;
+      if (result.status != CheckStatus::Failed || check.type == CheckType::PingAll) break;
       auto next = clock::now() + std::chrono::duration<double>(options.retry_interval_s);
       if (next >= deadline || interrupted()) break;
       std::this_thread::sleep_until(next);
