@@ -198,6 +198,9 @@ CheckResult pingall_run(const Plan& plan, const CheckSpec& check) {
                 pairs.size() - missing, pairs.size(), rounds, rounds == 1 ? "" : "s", max_rtt);
   r.message = text;
   if (missing) r.message += "; unreachable: " + failures + (missing > 10 ? ", …" : "");
+  if (missing && pairs.size() > 1000 && !plan.topology.static_neighbors)
+    r.message += " (hint: the kernel's ARP/ND tables hold 1,024 dynamic entries for all namespaces together; "
+                 "with this many peers set `settings: {static_neighbors: true}`)";
   r.status = missing == 0 ? CheckStatus::Passed : CheckStatus::Failed;
   std::string matrix;
   size_t listed = 0;

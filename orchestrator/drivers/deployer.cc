@@ -248,6 +248,8 @@ class Deployer {
       requests.push_back(build_link_set(ifindex, true, std::nullopt));
       for (const auto& a : iface.addresses) requests.push_back(build_address_add(ifindex, a));
     }
+    if (auto it = plan_.neighbors.find(node.name); it != plan_.neighbors.end())
+      for (const auto& n : it->second) requests.push_back(build_neighbor_add(index.at(n.device), n.address, n.mac));
     nl.execute(requests);
     requests.clear();
     for (const auto& r : node.routes) {

@@ -4,6 +4,7 @@
 #include <libmnl/libmnl.h>
 #include <linux/if.h>
 #include <linux/if_addr.h>
+#include <linux/neighbour.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 #include <linux/veth.h>
@@ -192,6 +193,19 @@ NlRequest build_route_add(const IpPrefix& dst, const std::optional<IpAddr>& via,
   if (ifindex) req.put_u32(RTA_OIF, static_cast<uint32_t>(*ifindex));
   if (metric) req.put_u32(RTA_PRIORITY, *metric);
   req.description = "add route " + (dst.len ? dst.str() : std::string("default")) + (via ? " via " + via->str() : "");
+  return req;
+}
+
+NlRequest build_neighbor_add(int ifindex, const IpAddr& address, const std::string& mac) {
+  ndmsg ndm{};
+  ndm.ndm_family = address.family == 4 ? AF_INET : AF_INET6;
+  ndm.ndm_ifindex = ifindex;
+  ndm.ndm_state = NUD_PERMANENT;
+  NlRequest req(RTM_NEWNEIGH, NLM_F_CREATE | NLM_F_REPLACE, &ndm, sizeof ndm);
+  req.put_bytes(NDA_DST, address.bytes.data(), address.byte_len());
+  auto lladdr = parse_mac(mac);
+  req.put_bytes(NDA_LLADDR, lladdr.data(), lladdr.size());
+  req.description = "add neighbor " + address.str() + " lladdr " + mac;
   return req;
 }
 

@@ -69,6 +69,9 @@ NlRequest build_address_add(int ifindex, const IpPrefix& prefix);
 NlRequest build_route_add(const IpPrefix& dst, const std::optional<IpAddr>& via, std::optional<int> ifindex,
                           std::optional<uint32_t> metric);
 
+// ip neigh add <address> lladdr <mac> dev <ifindex> nud permanent
+NlRequest build_neighbor_add(int ifindex, const IpAddr& address, const std::string& mac);
+
 struct LinkInfo {
   int index = 0;
   std::string name;

@@ -15,7 +15,8 @@
 namespace netrig {
 namespace {
 
-const std::vector<std::string> kTopKeys = {"name", "topology", "tests"};
+const std::vector<std::string> kTopKeys = {"name", "topology", "tests", "settings"};
+const std::vector<std::string> kSettingsKeys = {"static_neighbors"};
 const std::vector<std::string> kTopologyKeys = {"defaults", "kinds", "nodes", "links"};
 const std::vector<std::string> kNodeKeys = {"kind", "interfaces", "routes", "sysctls", "exec", "mtu"};
 const std::vector<std::string> kInheritedKeys = {"kind", "routes", "sysctls", "exec"};
@@ -205,6 +206,11 @@ class Parser {
       parse_nodes(topology["nodes"], topology, topo);
       parse_links(topology["links"], topo);
       check_interfaces_linked(topo);
+    }
+    if (const auto settings = root["settings"]; settings && r_.is_map(settings, "'settings'", true)) {
+      if (settings.IsMap()) r_.check_keys(settings, kSettingsKeys, "'settings'");
+      if (const auto v = settings["static_neighbors"])
+        if (auto b = r_.boolean(v, "'static_neighbors'")) topo.static_neighbors = *b;
     }
     if (const auto tests = root["tests"]) parse_tests(tests, topo);
     return topo;

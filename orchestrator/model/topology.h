@@ -106,6 +106,10 @@ struct Topology {
   std::vector<NodeSpec> nodes;
   std::vector<LinkSpec> links;
   std::vector<CheckSpec> checks;
+  // settings.static_neighbors: every node gets permanent ARP/ND entries for its L2 peers (as
+  // Mininet's autoStaticArp). Needed past ~1,000 peer pairs: the kernel's neighbour tables hold
+  // gc_thresh3 (1024) dynamic entries for all namespaces together.
+  bool static_neighbors = false;
 
   const NodeSpec* find_node(const std::string& node) const;
 };

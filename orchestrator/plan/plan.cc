@@ -1,5 +1,7 @@
 #include "plan/plan.h"
 
+#include <cstdio>
+#include <functional>
 #include <map>
 #include <set>
 #include <stdexcept>
@@ -25,6 +27,15 @@ std::string Plan::netns_of(const std::string& node) const { return netns_name(to
 
 std::string Plan::bridge_device(const std::string& bridge) const { return lab_device_name(topology.name, bridge); }
 
+std::string derived_mac(const std::string& lab, const std::string& node, const std::string& iface) {
+  const std::string key = lab + "\n" + node + "\n" + iface;
+  uint32_t h1 = fnv1a32(key), h2 = fnv1a32(key + "\n");
+  char mac[18];
+  std::snprintf(mac, sizeof mac, "02:%02x:%02x:%02x:%02x:%02x", h1 >> 24, (h1 >> 16) & 0xff, (h1 >> 8) & 0xff,
+                h1 & 0xff, h2 >> 24);
+  return mac;
+}
+
 namespace {
 
 std::string end_label(const Endpoint& e) { return e.iface.empty() ? e.node : e.node + ":" + e.iface; }
@@ -34,6 +45,7 @@ class Planner {
   explicit Planner(const Topology& topo) { plan_.topology = topo; }
 
   Plan run() {
+    assign_macs();
     const auto& topo = plan_.topology;
     for (const auto& node : topo.nodes) {
       if (node.kind == NodeKind::Netns) {
@@ -60,6 +72,7 @@ class Planner {
       links_of[spec.a.node].push_back(id);
       links_of[spec.b.node].push_back(id);
     }
+    if (topo.static_neighbors) plan_neighbors();
     std::vector<int> configured;
     for (const auto& node : topo.nodes) {
       if (node.kind != NodeKind::Netns) continue;
@@ -109,7 +122,7 @@ class Planner {
     end.device = iface->kernel_name;
     end.node = e.node;
     end.iface = e.iface;
-    end.mac = iface->mac;
+    end.mac = plan_.macs.at(e.node + ":" + e.iface);
     end.mtu = iface->mtu ? iface->mtu : link_mtu;
     return end;
   }
@@ -144,6 +157,70 @@ class Planner {
     return link;
   }
 
+  // Every node interface gets a MAC: the file's, or a stable derived one (same file, same MACs).
+  void assign_macs() {
+    std::set<std::string> used;
+    for (const auto& node : plan_.topology.nodes)
+      for (const auto& iface : node.interfaces)
+        if (iface.mac) used.insert(*iface.mac);
+    for (const auto& node : plan_.topology.nodes) {
+      for (const auto& iface : node.interfaces) {
+        std::string mac = iface.mac ? *iface.mac : derived_mac(plan_.topology.name, node.name, iface.name);
+        for (int salt = 1; !iface.mac && used.count(mac); ++salt)
+          mac = derived_mac(plan_.topology.name, node.name, iface.name + "#" + std::to_string(salt));
+        used.insert(mac);
+        plan_.macs[node.name + ":" + iface.name] = mac;
+      }
+    }
+  }
+
+  // L2 segments: bridges joined by bridge-to-bridge links form one; a node-to-node link is its own.
+  // Within a segment, each interface gets a permanent entry for every peer address in its subnets.
+  void plan_neighbors() {
+    const auto& topo = plan_.topology;
+    std::map<std::string, std::string> parent;  // union-find over bridge names and "link#i"
+    std::function<std::string(const std::string&)> find = [&](const std::string& x) {
+      auto it = parent.find(x);
+      if (it == parent.end() || it->second == x) return parent[x] = x;
+      return it->second = find(it->second);
+    };
+    struct Member {
+      std::string node, iface;
+    };
+    std::map<std::string, std::vector<Member>> members;  // segment key -> interfaces
+    std::vector<std::pair<std::string, Member>> pending;
+    for (size_t i = 0; i < topo.links.size(); ++i) {
+      const auto& l = topo.links[i];
+      bool a_br = l.a.iface.empty(), b_br = l.b.iface.empty();
+      if (a_br && b_br) {
+        parent[find(l.a.node)] = find(l.b.node);
+      } else if (a_br || b_br) {
+        const auto& n = a_br ? l.b : l.a;
+        pending.push_back({a_br ? l.a.node : l.b.node, {n.node, n.iface}});
+      } else {
+        auto key = "link#" + std::to_string(i);
+        pending.push_back({key, {l.a.node, l.a.iface}});
+        pending.push_back({key, {l.b.node, l.b.iface}});
+      }
+    }
+    for (auto& [key, m] : pending) members[find(key)].push_back(m);
+    for (const auto& [segment, list] : members) {
+      for (const auto& a : list) {
+        const auto* ai = topo.find_node(a.node)->find_interface(a.iface);
+        for (const auto& b : list) {
+          if (a.node == b.node) continue;
+          const auto* bi = topo.find_node(b.node)->find_interface(b.iface);
+          for (const auto& peer : bi->addresses) {
+            bool same_subnet = false;
+            for (const auto& own : ai->addresses) same_subnet |= own.contains(peer.addr);
+            if (same_subnet)
+              plan_.neighbors[a.node].push_back({ai->kernel_name, peer.addr, plan_.macs.at(b.node + ":" + b.iface)});
+          }
+        }
+      }
+    }
+  }
+
   static std::string end_detail(const LinkEnd& e) {
     std::string s = e.device;
     if (!e.netns.empty()) s += " netns " + e.netns;
@@ -165,6 +242,8 @@ class Planner {
     for (const auto& sc : node.sysctls) s += "; sysctl " + sc.key + "=" + sc.value;
     for (const auto& i : node.interfaces)
       for (const auto& a : i.addresses) s += "; " + ns + "addr add " + a.str() + " dev " + i.kernel_name;
+    if (auto it = plan_.neighbors.find(node.name); it != plan_.neighbors.end())
+      s += "; " + std::to_string(it->second.size()) + " × " + ns + "neigh add <peer> lladdr <mac> dev <if> nud permanent";
     for (const auto& r : node.routes) {
       s += "; " + ns + "route add " + (r.dst.len ? r.dst.str() : "default");
       if (r.via) s += " via " + r.via->str();

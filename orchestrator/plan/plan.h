@@ -1,6 +1,7 @@
 // Model -> ordered, reversible steps. Pure: names every kernel object the lab will create.
 #pragma once
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -28,6 +29,13 @@ struct PlannedLink {
   LinkEnd b;
 };
 
+// A permanent ARP/ND entry a node gets when settings.static_neighbors is on.
+struct NeighborEntry {
+  std::string device;  // kernel name of the node's interface
+  IpAddr address;
+  std::string mac;
+};
+
 struct Step {
   int id = 0;
   StepKind kind = StepKind::CreateNetns;
@@ -42,11 +50,16 @@ struct Plan {
   Topology topology;
   std::vector<PlannedLink> links;
   std::vector<Step> steps;
+  std::map<std::string, std::vector<NeighborEntry>> neighbors;  // node -> its static entries
+  std::map<std::string, std::string> macs;                       // "node:iface" -> MAC
 
   std::string netns_of(const std::string& node) const;
   std::string bridge_device(const std::string& bridge) const;
 };
 
 Plan make_plan(const Topology& topology);
+
+// The stable locally administered MAC netrig gives an interface that has none in the file.
+std::string derived_mac(const std::string& lab, const std::string& node, const std::string& iface);
 
 }  // namespace netrig
