@@ -1,6 +1,7 @@
 #include "checks/runner.h"
 
 #include <atomic>
+#include <map>
 #include <chrono>
 #include <memory>
 #include <mutex>
@@ -39,12 +40,36 @@ CheckResult run_check_once(const Plan& plan, const CheckSpec& check) {
   return check.type == CheckType::Ping ? ping_once(plan, check, address) : connect_once(plan, check, address);
 }
 
-static CheckResult run_with_retry(const Plan& plan, const CheckSpec& check, const CheckOptions& options) {
+namespace {
+
+// Checks that run at once may ask for the same listener (node, protocol, address, port); they share
+// one, opened by the first and closed when the last lets go.
+class ListenerPool {
+ public:
+  std::shared_ptr<Listener> get(const std::string& netns, const std::string& protocol, const std::string& address,
+                                int port) {
+    std::lock_guard lock(mutex_);
+    auto key = netns + "|" + protocol + "|" + address + "|" + std::to_string(port);
+    if (auto existing = open_[key].lock()) return existing;
+    auto listener = std::make_shared<Listener>(netns, protocol, address, port);
+    open_[key] = listener;
+    return listener;
+  }
+
+ private:
+  std::mutex mutex_;
+  std::map<std::string, std::weak_ptr<Listener>> open_;
+};
+
+}  // namespace
+
+static CheckResult run_with_retry(const Plan& plan, const CheckSpec& check, const CheckOptions& options,
+                                  ListenerPool& listeners) {
   using clock = std::chrono::steady_clock;
   const auto start = clock::now();
   const auto deadline = start + std::chrono::duration<double>(check.timeout_s);
   CheckResult result;
-  std::unique_ptr<Listener> listener;
+  std::shared_ptr<Listener> listener;
   std::string target;
   if (check.type == CheckType::Exec) {
     target = check.command;
@@ -57,8 +82,8 @@ static CheckResult run_with_retry(const Plan& plan, const CheckSpec& check, cons
   try {
     if (check.type == CheckType::Connect && check.listen) {
       auto target_node = check.target.substr(0, check.target.find(':'));
-      listener = std::make_unique<Listener>(plan.netns_of(target_node), check.protocol,
-                                            resolve_target(plan.topology, check.target, check.family), check.port);
+      listener = listeners.get(plan.netns_of(target_node), check.protocol,
+                               resolve_target(plan.topology, check.target, check.family), check.port);
     }
     int attempts = 0;
     for (;;) {
@@ -88,9 +113,10 @@ std::vector<CheckResult> run_checks(const Plan& plan, const CheckOptions& option
   std::vector<CheckResult> results(checks.size());
   std::atomic<size_t> next{0};
   std::mutex report_mutex;
+  ListenerPool listeners;
   auto worker = [&] {
     for (size_t i; (i = next++) < checks.size();) {
-      results[i] = run_with_retry(plan, checks[i], options);
+      results[i] = run_with_retry(plan, checks[i], options, listeners);
       if (options.on_result) {
         std::lock_guard lock(report_mutex);
         options.on_result(results[i]);
