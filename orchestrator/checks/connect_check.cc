@@ -133,7 +133,10 @@ CheckResult connect_once(const Plan& plan, const CheckSpec& check, const std::st
   r.evidence.push_back({what, outcome, open ? 0 : 1, seconds});
   bool want_open = check.expect == Expect::Success;
   r.status = open == want_open ? CheckStatus::Passed : CheckStatus::Failed;
-  r.message = (open ? "open (" : "closed (") + outcome + ")" + (open == want_open ? "" : want_open ? ", expected open" : ", expected closed");
+  r.message = (open ? "open (" : "closed (") + outcome + ")" +
+              (open == want_open ? ""
+               : want_open       ? ", expected open"
+                                 : ", expected closed");
   return r;
 }
 

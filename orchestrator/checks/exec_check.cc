@@ -9,8 +9,8 @@ CheckResult exec_once(const Plan& plan, const CheckSpec& check) {
   CheckResult r;
   std::vector<std::string> argv = {"/bin/sh", "-c", check.command};
   auto run = run_in_netns(plan.netns_of(check.node), argv, std::max(1.0, check.timeout_s));
-  r.evidence.push_back({"ip netns exec " + plan.netns_of(check.node) + " " + shell_join(argv), run.output,
-                        run.exit_code, run.seconds});
+  r.evidence.push_back(
+      {"ip netns exec " + plan.netns_of(check.node) + " " + shell_join(argv), run.output, run.exit_code, run.seconds});
   std::string why;
   if (run.timed_out) why = "timed out";
   if (why.empty() && check.exit_code && run.exit_code != *check.exit_code)

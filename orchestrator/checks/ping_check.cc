@@ -28,10 +28,13 @@ PingSummary parse_ping_output(const std::string& output) {
 CheckResult ping_once(const Plan& plan, const CheckSpec& check, const std::string& address) {
   CheckResult r;
   std::vector<std::string> argv = {"ping", address.find(':') != std::string::npos ? "-6" : "-4",
-                                   "-c", std::to_string(check.count), "-i", "0.2", "-W", "1", "-n", address};
+                                   "-c",   std::to_string(check.count),
+                                   "-i",   "0.2",
+                                   "-W",   "1",
+                                   "-n",   address};
   auto run = run_in_netns(plan.netns_of(check.node), argv, 5.0 + check.count);
-  r.evidence.push_back({"ip netns exec " + plan.netns_of(check.node) + " " + shell_join(argv), run.output,
-                        run.exit_code, run.seconds});
+  r.evidence.push_back(
+      {"ip netns exec " + plan.netns_of(check.node) + " " + shell_join(argv), run.output, run.exit_code, run.seconds});
   auto s = parse_ping_output(run.output);
   char text[160];
   std::snprintf(text, sizeof text, "%d/%d received, %.0f%% loss", s.received, s.transmitted, s.loss_pct);

@@ -122,8 +122,8 @@ class Prober {
 CheckResult pingall_run(const Plan& plan, const CheckSpec& check) {
   using clock = std::chrono::steady_clock;
   const auto start = clock::now();
-  const auto deadline =
-      start + std::chrono::duration_cast<clock::duration>(std::chrono::duration<double>(std::max(1.0, check.timeout_s)));
+  const auto deadline = start + std::chrono::duration_cast<clock::duration>(
+                                    std::chrono::duration<double>(std::max(1.0, check.timeout_s)));
   const int family = check.family ? check.family : 4;
   CheckResult r;
 
@@ -168,8 +168,8 @@ CheckResult pingall_run(const Plan& plan, const CheckSpec& check) {
     std::vector<pollfd> fds;
     for (const auto& p : probers) fds.push_back({p->fd(), POLLIN, 0});
     while (missing > 0 && clock::now() < round_end) {
-      int wait = static_cast<int>(
-          std::chrono::duration_cast<std::chrono::milliseconds>(round_end - clock::now()).count());
+      int wait =
+          static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(round_end - clock::now()).count());
       if (poll(fds.data(), fds.size(), std::max(wait, 1)) <= 0) continue;
       for (size_t s = 0; s < fds.size(); ++s) {
         if (!(fds[s].revents & POLLIN)) continue;
@@ -190,17 +190,19 @@ CheckResult pingall_run(const Plan& plan, const CheckSpec& check) {
   int shown = 0;
   for (const auto& p : pairs) {
     max_rtt = std::max(max_rtt, p.rtt_ms);
-    if (!p.reached && shown++ < 10) failures += (failures.empty() ? "" : ", ") + nodes[p.source] + "->" + nodes[p.target];
+    if (!p.reached && shown++ < 10)
+      failures += (failures.empty() ? "" : ", ") + nodes[p.source] + "->" + nodes[p.target];
   }
   const double seconds = std::chrono::duration<double>(clock::now() - start).count();
   char text[200];
-  std::snprintf(text, sizeof text, "%zu/%zu pairs reached in %d round%s, max rtt %.3f ms",
-                pairs.size() - missing, pairs.size(), rounds, rounds == 1 ? "" : "s", max_rtt);
+  std::snprintf(text, sizeof text, "%zu/%zu pairs reached in %d round%s, max rtt %.3f ms", pairs.size() - missing,
+                pairs.size(), rounds, rounds == 1 ? "" : "s", max_rtt);
   r.message = text;
   if (missing) r.message += "; unreachable: " + failures + (missing > 10 ? ", …" : "");
   if (missing && pairs.size() > 1000 && !plan.topology.static_neighbors)
-    r.message += " (hint: the kernel's ARP/ND tables hold 1,024 dynamic entries for all namespaces together; "
-                 "with this many peers set `settings: {static_neighbors: true}`)";
+    r.message +=
+        " (hint: the kernel's ARP/ND tables hold 1,024 dynamic entries for all namespaces together; "
+        "with this many peers set `settings: {static_neighbors: true}`)";
   r.status = missing == 0 ? CheckStatus::Passed : CheckStatus::Failed;
   std::string matrix;
   size_t listed = 0;

@@ -1,8 +1,8 @@
 #include "checks/runner.h"
 
 #include <atomic>
-#include <map>
 #include <chrono>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <thread>
@@ -33,8 +33,8 @@ CheckResult run_check_once(const Plan& plan, const CheckSpec& check) {
   if (address.empty()) {
     CheckResult r;
     r.status = CheckStatus::Error;
-    r.message = "'" + check.target + "' has no " + (check.family ? "IPv" + std::to_string(check.family) + " " : "") +
-                "address";
+    r.message =
+        "'" + check.target + "' has no " + (check.family ? "IPv" + std::to_string(check.family) + " " : "") + "address";
     return r;
   }
   return check.type == CheckType::Ping ? ping_once(plan, check, address) : connect_once(plan, check, address);

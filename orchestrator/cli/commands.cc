@@ -34,9 +34,7 @@ namespace {
 using clock_type = std::chrono::steady_clock;
 using nlohmann::json;
 
-double since(clock_type::time_point start) {
-  return std::chrono::duration<double>(clock_type::now() - start).count();
-}
+double since(clock_type::time_point start) { return std::chrono::duration<double>(clock_type::now() - start).count(); }
 
 struct Loaded {
   Topology topology;
@@ -141,12 +139,16 @@ int cmd_validate(const CommonOptions& o) {
   if (!loaded) return kExitBadInput;
   const auto& t = loaded->topology;
   if (o.output == "json") {
-    json j = {{"lab", t.name}, {"valid", true}, {"nodes", t.nodes.size()}, {"links", t.links.size()},
+    json j = {{"lab", t.name},
+              {"valid", true},
+              {"nodes", t.nodes.size()},
+              {"links", t.links.size()},
               {"tests", t.checks.size()}};
     std::cout << j.dump(2) << "\n";
   } else {
-    std::cout << (o.file.empty() ? kDefaultTopologyName : o.file) << ": lab '" << t.name << "' is valid: "
-              << t.nodes.size() << " nodes, " << t.links.size() << " links, " << t.checks.size() << " tests\n";
+    std::cout << (o.file.empty() ? kDefaultTopologyName : o.file) << ": lab '" << t.name
+              << "' is valid: " << t.nodes.size() << " nodes, " << t.links.size() << " links, " << t.checks.size()
+              << " tests\n";
   }
   return kExitOk;
 }
@@ -158,8 +160,8 @@ int cmd_plan(const CommonOptions& o) {
   if (o.output == "json") {
     json steps = json::array();
     for (const auto& s : plan.steps)
-      steps.push_back({{"id", s.id}, {"kind", to_string(s.kind)}, {"target", s.target}, {"after", s.after},
-                       {"does", s.detail}});
+      steps.push_back(
+          {{"id", s.id}, {"kind", to_string(s.kind)}, {"target", s.target}, {"after", s.after}, {"does", s.detail}});
     std::cout << json{{"lab", plan.topology.name}, {"steps", steps}}.dump(2) << "\n";
     return kExitOk;
   }
@@ -260,7 +262,8 @@ int cmd_inspect(const CommonOptions& o) {
   std::cout << "lab " << t.name << " (" << (meta ? meta->status : "unknown") << ", state in " << lab_dir(t.name)
             << ")\n";
   std::cout << std::left << std::setw(16) << "NODE" << std::setw(8) << "KIND" << std::setw(24) << "NETNS / DEVICE"
-            << std::setw(34) << "INTERFACE (KERNEL NAME)" << "ADDRESSES\n";
+            << std::setw(34) << "INTERFACE (KERNEL NAME)"
+            << "ADDRESSES\n";
   for (const auto& n : nodes) {
     std::string where = n.contains("netns") ? n["netns"].get<std::string>() : n["device"].get<std::string>();
     if (!n["present"].get<bool>()) where += " (missing)";
@@ -331,7 +334,9 @@ int cmd_test(const CommonOptions& o) {
   if (!deploy_plan(plan, o, loaded->text, progress)) return kExitEnvironment;
   run.deploy_seconds = since(start);
   const bool json_out = o.output == "json";
-  if (!json_out) std::cout << "lab '" << run.lab << "' deployed in " << std::fixed << std::setprecision(3) << run.deploy_seconds << " s; running " << plan.topology.checks.size() << " checks\n";
+  if (!json_out)
+    std::cout << "lab '" << run.lab << "' deployed in " << std::fixed << std::setprecision(3) << run.deploy_seconds
+              << " s; running " << plan.topology.checks.size() << " checks\n";
 
   start = clock_type::now();
   CheckOptions check_options;
@@ -356,9 +361,12 @@ int cmd_test(const CommonOptions& o) {
     std::string line;
     bool show = false;
     for (std::getline(lines, line); lines; std::getline(lines, line)) {
-      if (line.rfind("FAIL", 0) == 0 || line.rfind("ERROR", 0) == 0) show = true;
-      else if (line.rfind("PASS", 0) == 0 || line.rfind("SKIP", 0) == 0) show = false;
-      else if (show || line.rfind(run.lab + ": ", 0) == 0) std::cout << line << "\n";
+      if (line.rfind("FAIL", 0) == 0 || line.rfind("ERROR", 0) == 0)
+        show = true;
+      else if (line.rfind("PASS", 0) == 0 || line.rfind("SKIP", 0) == 0)
+        show = false;
+      else if (show || line.rfind(run.lab + ": ", 0) == 0)
+        std::cout << line << "\n";
     }
     if (o.keep) std::cout << "lab '" << run.lab << "' kept; remove it with: netrig destroy " << run.lab << "\n";
   }
@@ -415,7 +423,8 @@ int cmd_doctor(const CommonOptions& o) {
   auto caps = probe_host();
   if (o.output == "json") {
     json out = json::array();
-    for (const auto& c : caps) out.push_back({{"feature", c.feature}, {"available", c.available}, {"detail", c.detail}});
+    for (const auto& c : caps)
+      out.push_back({{"feature", c.feature}, {"available", c.available}, {"detail", c.detail}});
     std::cout << out.dump(2) << "\n";
   } else {
     for (const auto& c : caps)

@@ -7,10 +7,10 @@
 
 #include <algorithm>
 #include <atomic>
-#include <cstdio>
-#include <cstdlib>
 #include <chrono>
 #include <condition_variable>
+#include <cstdio>
+#include <cstdlib>
 #include <ctime>
 #include <deque>
 #include <fstream>
@@ -57,7 +57,10 @@ void write_sysctl(const std::string& key, const std::string& value) {
 class Deployer {
  public:
   Deployer(const Plan& plan, const DeployOptions& options)
-      : plan_(plan), options_(options), lab_(plan.topology.name), mark_(ownership_mark(lab_)),
+      : plan_(plan),
+        options_(options),
+        lab_(plan.topology.name),
+        mark_(ownership_mark(lab_)),
         group_(lab_interface_group(lab_)) {}
 
   void run() {
@@ -179,9 +182,15 @@ class Deployer {
         host.execute(requests);
         break;
       }
-      case StepKind::CreateLink: create_link(plan_.links[step.link], host); break;
-      case StepKind::ConfigureNode: configure_node(*plan_.topology.find_node(step.target)); break;
-      case StepKind::RunExec: run_exec(*plan_.topology.find_node(step.target)); break;
+      case StepKind::CreateLink:
+        create_link(plan_.links[step.link], host);
+        break;
+      case StepKind::ConfigureNode:
+        configure_node(*plan_.topology.find_node(step.target));
+        break;
+      case StepKind::RunExec:
+        run_exec(*plan_.topology.find_node(step.target));
+        break;
     }
   }
 

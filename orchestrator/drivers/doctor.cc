@@ -2,8 +2,8 @@
 
 #include <arpa/inet.h>
 #include <fcntl.h>
-#include <linux/rtnetlink.h>
 #include <linux/if_tun.h>
+#include <linux/rtnetlink.h>
 #include <net/if.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
@@ -82,21 +82,20 @@ std::vector<Capability> probe_host() {
         add("veth", veth.empty(), veth.empty() ? "links are veth pairs made over rtnetlink" : veth);
         auto bridge = try_create(nl, build_bridge_create(LinkAttrs{"probebr0"}));
         add("linux bridge", bridge.empty(), bridge.empty() ? "kind: bridge is a Linux bridge" : bridge);
-        auto vf = try_create(nl, link_of_kind("probebr1", "bridge", 0, [](NlRequest& r) {
-          r.put_u8(IFLA_BR_VLAN_FILTERING, 1);
-        }));
+        auto vf = try_create(
+            nl, link_of_kind("probebr1", "bridge", 0, [](NlRequest& r) { r.put_u8(IFLA_BR_VLAN_FILTERING, 1); }));
         add("bridge vlan filtering", vf.empty(), vf.empty() ? "available" : "unavailable: " + vf);
         int parent = static_cast<int>(if_nametoindex("probe0"));
         auto vlan = try_create(nl, link_of_kind("probe0.10", "vlan", parent, [](NlRequest& r) {
-          uint16_t id = 10;
-          r.put_bytes(IFLA_VLAN_ID, &id, sizeof id);
-        }));
+                                 uint16_t id = 10;
+                                 r.put_bytes(IFLA_VLAN_ID, &id, sizeof id);
+                               }));
         add("802.1q vlan devices", vlan.empty(), vlan.empty() ? "available" : "unavailable: " + vlan);
         auto vxlan = try_create(nl, link_of_kind("probevx", "vxlan", 0, [](NlRequest& r) {
-          r.put_u32(IFLA_VXLAN_ID, 42);
-          uint16_t port = htons(4789);
-          r.put_bytes(IFLA_VXLAN_PORT, &port, sizeof port);
-        }));
+                                  r.put_u32(IFLA_VXLAN_ID, 42);
+                                  uint16_t port = htons(4789);
+                                  r.put_bytes(IFLA_VXLAN_PORT, &port, sizeof port);
+                                }));
         add("vxlan", vxlan.empty(), vxlan.empty() ? "kernel vxlan available" : "unavailable: " + vxlan);
         for (const char* kind : {"macvlan", "dummy", "bond", "gretap", "ifb"}) {
           int p = std::string(kind) == "macvlan" ? parent : 0;

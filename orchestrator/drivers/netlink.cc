@@ -237,8 +237,7 @@ static std::string ext_ack_message(const nlmsghdr* nlh) {
   mnl_attr_parse(
       nlh, static_cast<unsigned>(offset),
       [](const nlattr* attr, void* data) {
-        if (mnl_attr_get_type(attr) == NLMSGERR_ATTR_MSG)
-          *static_cast<std::string*>(data) = mnl_attr_get_str(attr);
+        if (mnl_attr_get_type(attr) == NLMSGERR_ATTR_MSG) *static_cast<std::string*>(data) = mnl_attr_get_str(attr);
         return MNL_CB_OK;
       },
       &message);
@@ -338,11 +337,21 @@ std::vector<LinkInfo> NetlinkSocket::dump_links() {
         [](const nlattr* attr, void* data) {
           auto& li = *static_cast<LinkInfo*>(data);
           switch (mnl_attr_get_type(attr)) {
-            case IFLA_IFNAME: li.name = mnl_attr_get_str(attr); break;
-            case IFLA_IFALIAS: li.alias = mnl_attr_get_str(attr); break;
-            case IFLA_GROUP: li.group = mnl_attr_get_u32(attr); break;
-            case IFLA_MASTER: li.master = static_cast<int>(mnl_attr_get_u32(attr)); break;
-            case IFLA_MTU: li.mtu = static_cast<int>(mnl_attr_get_u32(attr)); break;
+            case IFLA_IFNAME:
+              li.name = mnl_attr_get_str(attr);
+              break;
+            case IFLA_IFALIAS:
+              li.alias = mnl_attr_get_str(attr);
+              break;
+            case IFLA_GROUP:
+              li.group = mnl_attr_get_u32(attr);
+              break;
+            case IFLA_MASTER:
+              li.master = static_cast<int>(mnl_attr_get_u32(attr));
+              break;
+            case IFLA_MTU:
+              li.mtu = static_cast<int>(mnl_attr_get_u32(attr));
+              break;
             case IFLA_ADDRESS: {
               const auto* b = static_cast<const uint8_t*>(mnl_attr_get_payload(attr));
               char text[32] = {};

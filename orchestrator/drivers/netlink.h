@@ -48,7 +48,7 @@ struct LinkAttrs {
   std::optional<int> master;    // ifindex of the bridge to enslave to
   std::optional<uint32_t> group;
   std::optional<std::string> alias;  // ownership mark (set by a follow-up request: see build_link_alias)
-  bool up = true;  // a veth peer made in another namespace cannot be brought up in the same request
+  bool up = true;                    // a veth peer made in another namespace cannot be brought up in the same request
 };
 
 // ip link add <name> type bridge [mtu M] group G alias A; ip link set <name> up

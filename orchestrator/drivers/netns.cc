@@ -69,8 +69,7 @@ void create_netns(const std::string& name) {
 
 void delete_netns(const std::string& name) {
   const auto path = netns_path(name);
-  if (umount2(path.c_str(), MNT_DETACH) != 0 && errno != EINVAL && errno != ENOENT)
-    throw_errno("umount " + path);
+  if (umount2(path.c_str(), MNT_DETACH) != 0 && errno != EINVAL && errno != ENOENT) throw_errno("umount " + path);
   if (unlink(path.c_str()) != 0 && errno != ENOENT) throw_errno("unlink " + path);
 }
 

@@ -28,7 +28,7 @@ std::vector<pid_t> pids_in_netns(ino_t inode);
 // Switches the calling thread into a network namespace and back when destroyed.
 class NetnsGuard {
  public:
-  explicit NetnsGuard(int netns_fd);           // enter the namespace behind fd (not owned)
+  explicit NetnsGuard(int netns_fd);             // enter the namespace behind fd (not owned)
   explicit NetnsGuard(const std::string& name);  // enter /run/netns/<name>
   ~NetnsGuard();
   NetnsGuard(const NetnsGuard&) = delete;

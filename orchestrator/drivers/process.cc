@@ -53,10 +53,11 @@ ExecResult run_in_netns(const std::string& netns, const std::vector<std::string>
   bp::child child(
       bp::exe = exe, bp::args = std::vector<std::string>(argv.begin() + 1, argv.end()),
       (bp::std_out & bp::std_err) > out, bp::std_in < bp::null,
-      bp::extend::on_exec_setup = [ns_fd](auto&) {
-        setpgid(0, 0);
-        if (ns_fd >= 0 && setns(ns_fd, CLONE_NEWNET) != 0) _exit(126);
-      },
+      bp::extend::on_exec_setup =
+          [ns_fd](auto&) {
+            setpgid(0, 0);
+            if (ns_fd >= 0 && setns(ns_fd, CLONE_NEWNET) != 0) _exit(126);
+          },
       ec);
   if (ns_fd >= 0) close(ns_fd);
   if (ec) throw SystemError("start " + shell_join(argv), ec.value());

@@ -12,11 +12,16 @@ namespace netrig {
 
 const char* to_string(StepKind kind) {
   switch (kind) {
-    case StepKind::CreateNetns: return "netns";
-    case StepKind::CreateBridge: return "bridge";
-    case StepKind::CreateLink: return "link";
-    case StepKind::ConfigureNode: return "configure";
-    case StepKind::RunExec: return "exec";
+    case StepKind::CreateNetns:
+      return "netns";
+    case StepKind::CreateBridge:
+      return "bridge";
+    case StepKind::CreateLink:
+      return "link";
+    case StepKind::ConfigureNode:
+      return "configure";
+    case StepKind::RunExec:
+      return "exec";
   }
   return "?";
 }
@@ -49,14 +54,13 @@ class Planner {
     const auto& topo = plan_.topology;
     for (const auto& node : topo.nodes) {
       if (node.kind == NodeKind::Netns) {
-        create_[node.name] = add(StepKind::CreateNetns, node.name, {},
-                                 "ip netns add " + plan_.netns_of(node.name));
+        create_[node.name] = add(StepKind::CreateNetns, node.name, {}, "ip netns add " + plan_.netns_of(node.name));
       } else {
         auto dev = plan_.bridge_device(node.name);
         claim(dev, "bridge " + node.name);
-        create_[node.name] = add(StepKind::CreateBridge, node.name, {},
-                                 "ip link add " + dev + " type bridge" +
-                                     (node.mtu ? " mtu " + std::to_string(*node.mtu) : ""));
+        create_[node.name] =
+            add(StepKind::CreateBridge, node.name, {},
+                "ip link add " + dev + " type bridge" + (node.mtu ? " mtu " + std::to_string(*node.mtu) : ""));
       }
     }
     std::map<std::string, std::vector<int>> links_of;  // node -> CreateLink step ids
@@ -104,13 +108,15 @@ class Planner {
 
   // Host-side device names must be unique; a derived name that collides gets the link index.
   std::string claim(const std::string& device, const std::string& owner) {
-    if (!host_devices_.insert(device).second) throw std::logic_error("device name " + device + " used twice (" + owner + ")");
+    if (!host_devices_.insert(device).second)
+      throw std::logic_error("device name " + device + " used twice (" + owner + ")");
     return device;
   }
 
   std::string host_device(const std::string& wanted, size_t link_index) {
     auto name = lab_device_name(plan_.topology.name, wanted);
-    if (host_devices_.count(name)) name = lab_device_name(plan_.topology.name, wanted + "-" + std::to_string(link_index));
+    if (host_devices_.count(name))
+      name = lab_device_name(plan_.topology.name, wanted + "-" + std::to_string(link_index));
     return claim(name, wanted);
   }
 
@@ -243,7 +249,8 @@ class Planner {
     for (const auto& i : node.interfaces)
       for (const auto& a : i.addresses) s += "; " + ns + "addr add " + a.str() + " dev " + i.kernel_name;
     if (auto it = plan_.neighbors.find(node.name); it != plan_.neighbors.end())
-      s += "; " + std::to_string(it->second.size()) + " × " + ns + "neigh add <peer> lladdr <mac> dev <if> nud permanent";
+      s += "; " + std::to_string(it->second.size()) + " × " + ns +
+           "neigh add <peer> lladdr <mac> dev <if> nud permanent";
     for (const auto& r : node.routes) {
       s += "; " + ns + "route add " + (r.dst.len ? r.dst.str() : "default");
       if (r.via) s += " via " + r.via->str();

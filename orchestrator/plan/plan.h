@@ -15,11 +15,11 @@ const char* to_string(StepKind kind);
 
 // One end of a veth pair.
 struct LinkEnd {
-  std::string netns;        // namespace name; "" = the host's namespace (bridge side)
-  std::string device;       // kernel name in that namespace
-  std::string bridge;       // kernel name of the bridge it joins ("" if none)
-  std::string node;         // user's node name
-  std::string iface;        // user's interface name ("" on a bridge side)
+  std::string netns;   // namespace name; "" = the host's namespace (bridge side)
+  std::string device;  // kernel name in that namespace
+  std::string bridge;  // kernel name of the bridge it joins ("" if none)
+  std::string node;    // user's node name
+  std::string iface;   // user's interface name ("" on a bridge side)
   std::optional<std::string> mac;
   std::optional<int> mtu;
 };
@@ -39,9 +39,9 @@ struct NeighborEntry {
 struct Step {
   int id = 0;
   StepKind kind = StepKind::CreateNetns;
-  std::string target;      // node name, bridge name or link label
-  std::vector<int> after;  // ids of steps that must finish first
-  int link = -1;           // CreateLink: index into Plan::links
+  std::string target;            // node name, bridge name or link label
+  std::vector<int> after;        // ids of steps that must finish first
+  int link = -1;                 // CreateLink: index into Plan::links
   std::string describe() const;  // one line for dry runs and progress
   std::string detail;            // what it will do, in `ip` terms
 };
@@ -51,7 +51,7 @@ struct Plan {
   std::vector<PlannedLink> links;
   std::vector<Step> steps;
   std::map<std::string, std::vector<NeighborEntry>> neighbors;  // node -> its static entries
-  std::map<std::string, std::string> macs;                       // "node:iface" -> MAC
+  std::map<std::string, std::string> macs;                      // "node:iface" -> MAC
 
   std::string netns_of(const std::string& node) const;
   std::string bridge_device(const std::string& bridge) const;

@@ -55,7 +55,8 @@ nlohmann::json json_report(const TestRun& run) {
   for (const auto& r : run.results) {
     nlohmann::json evidence = nlohmann::json::array();
     for (const auto& e : r.evidence)
-      evidence.push_back({{"command", e.command}, {"output", e.output}, {"exit_code", e.exit_code}, {"seconds", e.seconds}});
+      evidence.push_back(
+          {{"command", e.command}, {"output", e.output}, {"exit_code", e.exit_code}, {"seconds", e.seconds}});
     checks.push_back({{"name", r.name},
                       {"type", r.type},
                       {"node", r.node},
@@ -66,29 +67,42 @@ nlohmann::json json_report(const TestRun& run) {
                       {"seconds", r.seconds},
                       {"evidence", evidence}});
   }
-  return {{"lab", run.lab},
-          {"file", run.file},
-          {"passed", run.count(CheckStatus::Passed)},
-          {"failed", run.count(CheckStatus::Failed)},
-          {"errors", run.count(CheckStatus::Error)},
-          {"skipped", run.count(CheckStatus::Skipped)},
-          {"ok", run.all_passed()},
-          {"timings", {{"deploy", run.deploy_seconds}, {"checks", run.check_seconds}, {"destroy", run.destroy_seconds}}},
-          {"checks", checks}};
+  return {
+      {"lab", run.lab},
+      {"file", run.file},
+      {"passed", run.count(CheckStatus::Passed)},
+      {"failed", run.count(CheckStatus::Failed)},
+      {"errors", run.count(CheckStatus::Error)},
+      {"skipped", run.count(CheckStatus::Skipped)},
+      {"ok", run.all_passed()},
+      {"timings", {{"deploy", run.deploy_seconds}, {"checks", run.check_seconds}, {"destroy", run.destroy_seconds}}},
+      {"checks", checks}};
 }
 
 static std::string xml_escape(const std::string& s) {
   std::string out;
   for (unsigned char c : s) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&apos;"; break;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&apos;";
+        break;
       default:
-        if (c < 0x20 && c != '\n' && c != '\t' && c != '\r') out += "?";  // not allowed in XML 1.0
-        else out += static_cast<char>(c);
+        if (c < 0x20 && c != '\n' && c != '\t' && c != '\r')
+          out += "?";  // not allowed in XML 1.0
+        else
+          out += static_cast<char>(c);
     }
   }
   return out;
@@ -97,20 +111,22 @@ static std::string xml_escape(const std::string& s) {
 std::string junit_report(const TestRun& run) {
   std::ostringstream x;
   x << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
-  x << "<testsuites name=\"netrig\" tests=\"" << run.results.size() << "\" failures=\"" << run.count(CheckStatus::Failed)
-    << "\" errors=\"" << run.count(CheckStatus::Error) << "\" skipped=\"" << run.count(CheckStatus::Skipped)
-    << "\" time=\"" << seconds(run.check_seconds) << "\">\n";
+  x << "<testsuites name=\"netrig\" tests=\"" << run.results.size() << "\" failures=\""
+    << run.count(CheckStatus::Failed) << "\" errors=\"" << run.count(CheckStatus::Error) << "\" skipped=\""
+    << run.count(CheckStatus::Skipped) << "\" time=\"" << seconds(run.check_seconds) << "\">\n";
   x << "  <testsuite name=\"" << xml_escape(run.lab) << "\" tests=\"" << run.results.size() << "\" failures=\""
     << run.count(CheckStatus::Failed) << "\" errors=\"" << run.count(CheckStatus::Error) << "\" skipped=\""
     << run.count(CheckStatus::Skipped) << "\" time=\"" << seconds(run.check_seconds) << "\">\n";
   x << "    <properties>\n      <property name=\"file\" value=\"" << xml_escape(run.file) << "\"/>\n"
     << "      <property name=\"deploy_seconds\" value=\"" << seconds(run.deploy_seconds) << "\"/>\n"
-    << "      <property name=\"destroy_seconds\" value=\"" << seconds(run.destroy_seconds) << "\"/>\n    </properties>\n";
+    << "      <property name=\"destroy_seconds\" value=\"" << seconds(run.destroy_seconds)
+    << "\"/>\n    </properties>\n";
   for (const auto& r : run.results) {
     x << "    <testcase classname=\"" << xml_escape(run.lab + "." + r.type) << "\" name=\"" << xml_escape(r.name)
       << "\" time=\"" << seconds(r.seconds) << "\">\n";
     std::string evidence;
-    for (const auto& e : r.evidence) evidence += "$ " + e.command + "\n" + e.output + (e.output.empty() || e.output.back() == '\n' ? "" : "\n");
+    for (const auto& e : r.evidence)
+      evidence += "$ " + e.command + "\n" + e.output + (e.output.empty() || e.output.back() == '\n' ? "" : "\n");
     if (r.status == CheckStatus::Failed)
       x << "      <failure message=\"" << xml_escape(r.message) << "\" type=\"" << r.type << "\">"
         << xml_escape(evidence) << "</failure>\n";

@@ -1,0 +1,70 @@
+#include "reports/report.h"
+
+#include <gtest/gtest.h>
+
+namespace netrig {
+namespace {
+
+TestRun sample_run() {
+  TestRun run;
+  run.lab = "lab<1>";
+  run.file = "lab.yaml";
+  CheckResult pass;
+  pass.name = "h1 reaches h2";
+  pass.type = "ping";
+  pass.status = CheckStatus::Passed;
+  pass.message = "3/3 received";
+  pass.evidence.push_back({"ping -c 3 10.0.0.2", "3 packets transmitted, 3 received", 0, 0.4});
+  CheckResult fail = pass;
+  fail.name = "a \"quoted\" & <odd> name";
+  fail.status = CheckStatus::Failed;
+  fail.message = "unreachable";
+  CheckResult skip = pass;
+  skip.name = "needs a kernel feature";
+  skip.status = CheckStatus::Skipped;
+  skip.message = "no 8021q";
+  run.results = {pass, fail, skip};
+  return run;
+}
+
+TEST(Report, CountsAndVerdict) {
+  auto run = sample_run();
+  EXPECT_EQ(run.count(CheckStatus::Passed), 1);
+  EXPECT_EQ(run.count(CheckStatus::Failed), 1);
+  EXPECT_FALSE(run.all_passed());
+  run.results.erase(run.results.begin() + 1);
+  EXPECT_TRUE(run.all_passed()) << "a skipped check is not a failure";
+}
+
+TEST(Report, JunitEscapesAndMarksFailures) {
+  auto xml = junit_report(sample_run());
+  EXPECT_NE(xml.find("<testsuites name=\"netrig\" tests=\"3\" failures=\"1\" errors=\"0\" skipped=\"1\""),
+            std::string::npos);
+  EXPECT_NE(xml.find("name=\"a &quot;quoted&quot; &amp; &lt;odd&gt; name\""), std::string::npos);
+  EXPECT_NE(xml.find("<failure message=\"unreachable\" type=\"ping\">"), std::string::npos);
+  EXPECT_NE(xml.find("<skipped message=\"no 8021q\"/>"), std::string::npos);
+  EXPECT_NE(xml.find("testsuite name=\"lab&lt;1&gt;\""), std::string::npos);
+  EXPECT_EQ(xml.find("<odd>"), std::string::npos);
+}
+
+TEST(Report, JsonCarriesEvidence) {
+  auto j = json_report(sample_run());
+  EXPECT_EQ(j["ok"], false);
+  EXPECT_EQ(j["failed"], 1);
+  ASSERT_EQ(j["checks"].size(), 3u);
+  EXPECT_EQ(j["checks"][1]["status"], "failed");
+  EXPECT_EQ(j["checks"][0]["evidence"][0]["command"], "ping -c 3 10.0.0.2");
+}
+
+TEST(Report, TextShowsEvidenceOnlyForFailures) {
+  auto text = text_report(sample_run());
+  EXPECT_NE(text.find("FAIL  a \"quoted\""), std::string::npos);
+  EXPECT_NE(text.find("lab<1>: 1 passed, 1 failed, 1 skipped"), std::string::npos);
+  // evidence printed once: under the failure, not under the pass or the skip
+  auto first = text.find("$ ping -c 3");
+  ASSERT_NE(first, std::string::npos);
+  EXPECT_EQ(text.find("$ ping -c 3", first + 1), std::string::npos);
+}
+
+}  // namespace
+}  // namespace netrig
