@@ -11,6 +11,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <functional>
 
 #include "drivers/netlink.h"
@@ -78,6 +79,7 @@ std::vector<Capability> probe_host() {
         NetnsGuard inside(scratch);
         NetlinkSocket nl;
         LinkAttrs a{"probe0"}, b{"probe1"};
+        b.up = false;
         auto veth = try_create(nl, build_veth_create(a, b));
         add("veth", veth.empty(), veth.empty() ? "links are veth pairs made over rtnetlink" : veth);
         auto bridge = try_create(nl, build_bridge_create(LinkAttrs{"probebr0"}));
@@ -119,6 +121,15 @@ std::vector<Capability> probe_host() {
     } catch (const std::exception& e) {
       add("network namespaces", false, e.what());
     }
+  }
+  {
+    std::ifstream in("/proc/sys/net/ipv4/neigh/default/gc_thresh3");
+    int limit = 0;
+    in >> limit;
+    add("neighbour table", limit > 0,
+        "holds " + std::to_string(limit) +
+            " dynamic ARP entries for all namespaces together; labs with more layer-2 peer pairs need "
+            "settings: {static_neighbors: true}");
   }
   add("ovs kernel datapath", std::filesystem::exists("/sys/module/openvswitch"),
       std::filesystem::exists("/sys/module/openvswitch") ? "openvswitch module loaded"
