@@ -2,6 +2,7 @@
 #pragma once
 
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace netrig {
@@ -11,6 +12,11 @@ constexpr int kExitCheckFailed = 1;
 constexpr int kExitBadInput = 2;
 constexpr int kExitEnvironment = 3;
 
+inline int default_workers() {
+  unsigned cpus = std::thread::hardware_concurrency();
+  return static_cast<int>(cpus == 0 ? 2 : cpus > 8 ? 8 : cpus);
+}
+
 struct CommonOptions {
   std::string file;  // "" = the built-in default topology
   std::string name;
@@ -19,7 +25,7 @@ struct CommonOptions {
   std::string format = "mermaid";
   std::string junit;
   std::string json_report;
-  int workers = 4;
+  int workers = default_workers();  // one per CPU, at most 8
   int parallel = 16;
   bool keep = false;
   bool all = false;

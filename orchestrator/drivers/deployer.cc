@@ -321,11 +321,11 @@ DestroyReport destroy_lab(const std::string& lab) {
   }
 
   // 1. Processes living in the lab's namespaces (started by exec or checks) would keep them alive.
-  for (const auto& ns : namespaces) {
-    for (pid_t pid : pids_in_netns(netns_inode(ns))) {
-      if (pid == getpid()) continue;
-      if (kill(pid, SIGKILL) == 0) ++report.processes;
-    }
+  std::vector<ino_t> inodes;
+  for (const auto& ns : namespaces) inodes.push_back(netns_inode(ns));
+  for (pid_t pid : pids_in_netns(inodes)) {
+    if (pid == getpid()) continue;
+    if (kill(pid, SIGKILL) == 0) ++report.processes;
   }
 
   // 2. Host-side devices: all at once by interface group when every member carries the lab's mark,

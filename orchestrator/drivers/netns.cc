@@ -9,6 +9,7 @@
 
 #include <cstdlib>
 #include <mutex>
+#include <set>
 
 #include "drivers/system_error.h"
 
@@ -85,9 +86,11 @@ ino_t netns_inode(const std::string& name) {
   return st.st_ino;
 }
 
-std::vector<pid_t> pids_in_netns(ino_t inode) {
+std::vector<pid_t> pids_in_netns(const std::vector<ino_t>& inodes) {
   std::vector<pid_t> pids;
-  if (inode == 0) return pids;
+  std::set<ino_t> wanted(inodes.begin(), inodes.end());
+  wanted.erase(0);
+  if (wanted.empty()) return pids;
   DIR* proc = opendir("/proc");
   if (!proc) return pids;
   while (auto* entry = readdir(proc)) {
@@ -96,7 +99,7 @@ std::vector<pid_t> pids_in_netns(ino_t inode) {
     if (*end != '\0' || pid <= 0) continue;
     struct stat st;
     std::string ns = std::string("/proc/") + entry->d_name + "/ns/net";
-    if (stat(ns.c_str(), &st) == 0 && st.st_ino == inode) pids.push_back(static_cast<pid_t>(pid));
+    if (stat(ns.c_str(), &st) == 0 && wanted.count(st.st_ino)) pids.push_back(static_cast<pid_t>(pid));
   }
   closedir(proc);
   return pids;

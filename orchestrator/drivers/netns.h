@@ -22,8 +22,8 @@ void delete_netns(const std::string& name);
 int open_netns(const std::string& name);
 // Inode number of the namespace (identifies it in /proc/<pid>/ns/net); 0 if absent.
 ino_t netns_inode(const std::string& name);
-// PIDs of processes whose network namespace is the one with this inode.
-std::vector<pid_t> pids_in_netns(ino_t inode);
+// PIDs of processes whose network namespace is one of these inodes (one pass over /proc).
+std::vector<pid_t> pids_in_netns(const std::vector<ino_t>& inodes);
 
 // Switches the calling thread into a network namespace and back when destroyed.
 class NetnsGuard {

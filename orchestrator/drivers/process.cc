@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <sched.h>
+#include <sys/mount.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -56,7 +57,14 @@ ExecResult run_in_netns(const std::string& netns, const std::vector<std::string>
       bp::extend::on_exec_setup =
           [ns_fd](auto&) {
             setpgid(0, 0);
-            if (ns_fd >= 0 && setns(ns_fd, CLONE_NEWNET) != 0) _exit(126);
+            if (ns_fd < 0) return;
+            if (setns(ns_fd, CLONE_NEWNET) != 0) _exit(126);
+            // As `ip netns exec` does: a private mount namespace with the node's own /sys, so
+            // /sys/class/net lists the node's interfaces, not the host's.
+            if (unshare(CLONE_NEWNS) == 0 && mount("", "/", "none", MS_SLAVE | MS_REC, nullptr) == 0) {
+              umount2("/sys", MNT_DETACH);
+              mount("sysfs", "/sys", "sysfs", 0, nullptr);
+            }
           },
       ec);
   if (ns_fd >= 0) close(ns_fd);
