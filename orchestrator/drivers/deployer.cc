@@ -64,7 +64,8 @@ class Deployer {
         group_(lab_interface_group(lab_)) {}
 
   void run() {
-    if (lab_exists(lab_))
+    // Claiming the state directory is atomic: of two deploys of one lab name, one wins.
+    if (!claim_lab_dir(lab_))
       throw std::runtime_error("lab '" + lab_ + "' is already deployed (state in " + lab_dir(lab_) +
                                "); destroy it first with: netrig destroy " + lab_);
     write_lab_meta({lab_, plan_.topology.file, "deploying", static_cast<long long>(std::time(nullptr)), getpid()});

@@ -1,6 +1,7 @@
 #include "drivers/lab_state.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -24,6 +25,13 @@ std::string state_root() {
 std::string lab_dir(const std::string& lab) { return state_root() + "/" + lab; }
 
 bool lab_exists(const std::string& lab) { return fs::exists(lab_dir(lab)); }
+
+bool claim_lab_dir(const std::string& lab) {
+  fs::create_directories(state_root());
+  if (mkdir(lab_dir(lab).c_str(), 0755) == 0) return true;
+  if (errno == EEXIST) return false;
+  throw_errno("mkdir " + lab_dir(lab));
+}
 
 std::vector<std::string> list_labs() {
   std::vector<std::string> labs;

@@ -14,6 +14,8 @@ namespace netrig {
 std::string state_root();
 std::string lab_dir(const std::string& lab);
 bool lab_exists(const std::string& lab);
+// Creates the lab's state directory; false if it already exists (the lab is deployed).
+bool claim_lab_dir(const std::string& lab);
 std::vector<std::string> list_labs();
 
 // What the journal records. `op` is one of: "group" (value), "netns" (name), "link" (name, netns).
