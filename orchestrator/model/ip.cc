@@ -25,6 +25,25 @@ std::string IpAddr::str() const {
   return buf;
 }
 
+bool IpAddr::is_unspecified() const {
+  for (int i = 0; i < byte_len(); ++i)
+    if (bytes[i]) return false;
+  return true;
+}
+
+bool IpAddr::is_loopback() const {
+  if (family == 4) return bytes[0] == 127;
+  for (int i = 0; i < 15; ++i)
+    if (bytes[i]) return false;
+  return bytes[15] == 1;
+}
+
+bool IpAddr::is_multicast() const { return family == 4 ? (bytes[0] & 0xf0) == 0xe0 : bytes[0] == 0xff; }
+
+bool IpAddr::is_link_local() const {
+  return family == 4 ? bytes[0] == 169 && bytes[1] == 254 : bytes[0] == 0xfe && (bytes[1] & 0xc0) == 0x80;
+}
+
 std::optional<IpPrefix> IpPrefix::parse(const std::string& text, bool require_len) {
   auto slash = text.find('/');
   if (slash == std::string::npos && require_len) return std::nullopt;
@@ -51,6 +70,16 @@ bool IpPrefix::contains(const IpAddr& other) const {
     if ((addr.bytes[i] & mask) != (other.bytes[i] & mask)) return false;
   }
   return true;
+}
+
+IpPrefix IpPrefix::network() const {
+  IpPrefix out = *this;
+  int bits = len;
+  for (int i = 0; i < addr.byte_len(); ++i, bits -= 8) {
+    uint8_t mask = bits >= 8 ? 0xff : bits <= 0 ? 0 : static_cast<uint8_t>(0xff << (8 - bits));
+    out.addr.bytes[i] &= mask;
+  }
+  return out;
 }
 
 }  // namespace netrig

@@ -15,6 +15,10 @@ struct IpAddr {
   static std::optional<IpAddr> parse(const std::string& text);
   std::string str() const;
   int byte_len() const { return family == 4 ? 4 : 16; }
+  bool is_unspecified() const;  // 0.0.0.0, ::
+  bool is_loopback() const;     // 127.0.0.0/8, ::1
+  bool is_multicast() const;    // 224.0.0.0/4, ff00::/8
+  bool is_link_local() const;   // 169.254.0.0/16, fe80::/10
   bool operator==(const IpAddr&) const = default;
 };
 
@@ -27,6 +31,8 @@ struct IpPrefix {
   std::string str() const;
   // Whether `other` falls into this prefix's network.
   bool contains(const IpAddr& other) const;
+  // The network itself: the address with the host bits cleared (10.1.2.3/16 -> 10.1.0.0/16).
+  IpPrefix network() const;
   bool operator==(const IpPrefix&) const = default;
 };
 

@@ -27,6 +27,21 @@ bool is_valid_ifname_chars(const std::string& name) {
   return true;
 }
 
+std::string ifname_problem(const std::string& name) {
+  if (name.empty()) return "it is empty";
+  if (name == "." || name == "..") return "'" + name + "' is not allowed";
+  if (name == "lo") return "every namespace already has its loopback device 'lo'";
+  for (unsigned char c : name) {
+    if (c == '/' || c == ':') return std::string("'") + static_cast<char>(c) + "' is not allowed";
+    if (c == ' ') return "spaces are not allowed";
+    if (c < ' ' || c >= 0x7f) return "only printable ASCII characters are allowed";
+  }
+  if (name.size() > kMaxUserIfName)
+    return "it has " + std::to_string(name.size()) + " characters, at most " + std::to_string(kMaxUserIfName) +
+           " are allowed";
+  return "";
+}
+
 std::string lab_device_name(const std::string& lab, const std::string& object) {
   return short_kernel_name(lab + "-" + object);
 }

@@ -17,6 +17,12 @@ std::string short_kernel_name(const std::string& name);
 // Whether the kernel accepts `name` as an interface name (length aside).
 bool is_valid_ifname_chars(const std::string& name);
 
+// Why `name` cannot name an interface inside a node ("" when it can): empty, '.' or '..', a
+// character the kernel refuses ('/', ':', whitespace, control or non-ASCII), 'lo' (every namespace
+// has it), or longer than kMaxUserIfName. Length over 15 is fine: short_kernel_name shortens it.
+std::string ifname_problem(const std::string& name);
+constexpr size_t kMaxUserIfName = 64;
+
 // The device name, in the host's namespace, of a lab-wide object such as a bridge.
 std::string lab_device_name(const std::string& lab, const std::string& object);
 

@@ -6,10 +6,14 @@ const char* to_string(NodeKind kind) { return kind == NodeKind::Bridge ? "bridge
 
 const char* to_string(CheckType type) {
   switch (type) {
-    case CheckType::Ping: return "ping";
-    case CheckType::Connect: return "connect";
-    case CheckType::Exec: return "exec";
-    case CheckType::PingAll: return "pingall";
+    case CheckType::Ping:
+      return "ping";
+    case CheckType::Connect:
+      return "connect";
+    case CheckType::Exec:
+      return "exec";
+    case CheckType::PingAll:
+      return "pingall";
   }
   return "?";
 }

@@ -31,9 +31,9 @@ struct InterfaceSpec {
 };
 
 struct RouteSpec {
-  IpPrefix dst;                // 0.0.0.0/0 or ::/0 for "default"
-  std::optional<IpAddr> via;   // gateway
-  std::string dev;             // interface name (user name), optional
+  IpPrefix dst;               // 0.0.0.0/0 or ::/0 for "default"
+  std::optional<IpAddr> via;  // gateway
+  std::string dev;            // interface name (user name), optional
   std::optional<int> metric;
   SourcePos pos;
 };

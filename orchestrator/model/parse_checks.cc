@@ -1,0 +1,411 @@
+// The tests: block: ping, connect, exec and pingall checks, resolved against the nodes.
+#include <algorithm>
+#include <regex>
+
+#include "model/parse_internal.h"
+
+namespace netrig {
+namespace {
+
+const std::vector<std::string> kTestKeys = {"name", "timeout", "ping", "connect", "exec", "pingall"};
+const std::vector<std::string> kCheckTypes = {"ping", "connect", "exec", "pingall"};
+const std::vector<std::string> kPingKeys = {"from", "to", "count", "expect", "max_loss", "max_rtt", "family"};
+const std::vector<std::string> kConnectKeys = {"from", "to", "port", "protocol", "expect", "listen"};
+const std::vector<std::string> kExecKeys = {"node", "cmd", "exit", "output"};
+const std::vector<std::string> kPingAllKeys = {"nodes", "family"};
+const NodeKind kNetns = NodeKind::Netns;
+
+std::string regex_problem(std::regex_constants::error_type code) {
+  namespace rc = std::regex_constants;
+  switch (code) {
+    case rc::error_paren:
+      return "unmatched '(' or ')'";
+    case rc::error_brack:
+      return "unmatched '[' or ']'";
+    case rc::error_brace:
+      return "unmatched '{' or '}'";
+    case rc::error_badbrace:
+      return "invalid repetition count in '{...}'";
+    case rc::error_range:
+      return "invalid character range";
+    case rc::error_ctype:
+      return "invalid character class";
+    case rc::error_collate:
+      return "invalid collating element";
+    case rc::error_escape:
+      return "invalid escape or trailing '\\'";
+    case rc::error_backref:
+      return "invalid back reference";
+    case rc::error_badrepeat:
+      return "'*', '+', '?' or '{' with nothing to repeat";
+    default:
+      return "too complex";
+  }
+}
+
+bool has_address(const NodeSpec& node, const std::string& iface, int family) {
+  for (const auto& i : node.interfaces)
+    if (iface.empty() || i.name == iface)
+      for (const auto& a : i.addresses)
+        if (!family || a.addr.family == family) return true;
+  return false;
+}
+
+std::string default_name(const CheckSpec& c) {
+  bool neg = c.expect == Expect::Failure;
+  switch (c.type) {
+    case CheckType::Ping:
+      return "ping " + c.node + (neg ? " -/-> " : " -> ") + c.target;
+    case CheckType::Connect:
+      return c.protocol + " " + c.node + " -> " + c.target + ":" + std::to_string(c.port) + (neg ? " closed" : " open");
+    case CheckType::Exec:
+      return "exec " + c.node + ": " + c.command;
+    case CheckType::PingAll:
+      return "pingall " + (c.nodes.empty() ? std::string("all nodes") : std::to_string(c.nodes.size()) + " nodes");
+  }
+  return "";
+}
+
+class CheckParser {
+ public:
+  CheckParser(Reader& r, const ParseState& st, const Topology& topo) : r_(r), st_(st), topo_(topo) {}
+
+  // `check` is the entry under the check's type key (ping:, connect:, ...).
+  bool parse(const Entry& check, CheckSpec& c) {
+    const auto type = check.name();
+    if (type == "pingall") {
+      c.type = CheckType::PingAll;
+      return (check.value.IsNull() || r_.is_map(check, "'pingall'")) && pingall(check, c);
+    }
+    if (!r_.is_map(check, "'" + type + "'")) return false;
+    if (type == "ping") return ping(check, c);
+    if (type == "connect") return connect(check, c);
+    c.type = CheckType::Exec;
+    return exec(check, c);
+  }
+
+ private:
+  Entry get(const Entry& body, const std::string& key) { return Reader::get(body.value, key); }
+
+  bool require(const Entry& check, const std::vector<std::string>& keys, const std::string& example) {
+    bool ok = true;
+    for (const auto& k : keys) {
+      if (get(check, k)) continue;
+      r_.error(Entry(check.key), "'" + check.name() + "' needs '" + k + "'", "e.g. " + example);
+      ok = false;
+    }
+    return ok;
+  }
+
+  std::string bridge_hint(const std::string& bridge) {
+    for (const auto& l : topo_.links) {
+      if (l.a.node == bridge && !l.b.iface.empty())
+        return "run it from a node linked to it, such as '" + l.b.node + "'";
+      if (l.b.node == bridge && !l.a.iface.empty())
+        return "run it from a node linked to it, such as '" + l.a.node + "'";
+    }
+    return "run it from a netns node";
+  }
+
+  bool netns_node(const Entry& at, const std::string& what, std::string& out) {
+    auto s = r_.string(at, what);
+    if (!s || st_.broken.count(*s)) return false;
+    const NodeSpec* node = topo_.find_node(*s);
+    if (!node) {
+      auto hint = did_you_mean(*s, node_names(topo_, &kNetns));
+      r_.error(at, what + " names unknown node '" + *s + "'",
+               hint.empty() ? "use a netns node from 'topology.nodes'" : hint);
+      return false;
+    }
+    if (node->kind != NodeKind::Netns) {
+      r_.error(at, what + " names bridge '" + *s + "', but checks run on netns nodes", bridge_hint(*s));
+      return false;
+    }
+    out = *s;
+    return true;
+  }
+
+  // An address, a node (its first address) or node:iface.
+  bool target(const Entry& at, int family, std::string& out) {
+    auto s = r_.string(at, "'to'");
+    if (!s) return false;
+    const auto fam = "IPv" + std::to_string(family);
+    if (auto addr = IpAddr::parse(*s)) {
+      if (family && addr->family != family) {
+        r_.error(at,
+                 "'to' is an IPv" + std::to_string(addr->family) + " address but 'family' is " + std::to_string(family),
+                 "drop 'family', or test an " + fam + " address");
+        return false;
+      }
+      out = *s;
+      return true;
+    }
+    if (auto slash = s->find('/'); slash != std::string::npos && IpAddr::parse(s->substr(0, slash))) {
+      r_.error(at, "'to' takes an address without a prefix length, not '" + *s + "'",
+               "write 'to: " + s->substr(0, slash) + "'");
+      return false;
+    }
+    if (std::count(s->begin(), s->end(), ':') > 1) {
+      r_.error(at, "'" + *s + "' is not a valid IPv6 address", "write an address, a node name, or node:interface");
+      return false;
+    }
+    const auto colon = s->find(':');
+    const auto node_name = s->substr(0, colon);
+    const auto iface = colon == std::string::npos ? "" : s->substr(colon + 1);
+    if (st_.broken.count(node_name) || st_.broken.count(*s)) return false;
+    const NodeSpec* node = topo_.find_node(node_name);
+    if (!node) {
+      auto hint = did_you_mean(node_name, node_names(topo_, &kNetns));
+      r_.error(at, "'to' names unknown node '" + node_name + "'",
+               hint.empty() ? "write an address, a node name, or node:interface" : hint);
+      return false;
+    }
+    if (node->kind != NodeKind::Netns) {
+      r_.error(at, "'to' names bridge '" + node_name + "', which has no address",
+               "test a netns node linked to it, or an address");
+      return false;
+    }
+    if (!iface.empty() && !node->find_interface(iface)) {
+      std::vector<std::string> names;
+      for (const auto& i : node->interfaces) names.push_back(i.name);
+      auto hint = did_you_mean(iface, names);
+      r_.error(at, "'to' names interface '" + iface + "', which node '" + node_name + "' does not declare",
+               hint.empty() ? "use one of the node's interfaces" : hint);
+      return false;
+    }
+    if (!has_address(*node, iface, family)) {
+      r_.error(
+          at, "'" + *s + "' has no " + (family ? fam + " " : "") + "address to test against",
+          family ? "give it an " + fam + " address, or drop 'family'" : "give its interface an ipv4 or ipv6 address");
+      return false;
+    }
+    out = *s;
+    return true;
+  }
+
+  bool family(const Entry& body, int& out) {
+    const auto f = get(body, "family");
+    if (!f) return true;
+    auto v = r_.integer(f, "'family'", 0, 1000);
+    if (!v) return false;
+    if (*v != 4 && *v != 6) {
+      r_.error(f, "'family' must be 4 or 6, not " + std::to_string(*v), "4 tests IPv4 addresses, 6 IPv6 ones");
+      return false;
+    }
+    out = static_cast<int>(*v);
+    return true;
+  }
+
+  bool expect(const Entry& body, const std::string& type, const std::string& yes, const std::string& no, CheckSpec& c) {
+    const auto e = get(body, "expect");
+    if (!e) return true;
+    auto s = r_.string(e, "'expect'");
+    if (!s) return false;
+    if (*s == yes || *s == no) {
+      c.expect = *s == yes ? Expect::Success : Expect::Failure;
+      return true;
+    }
+    auto hint = did_you_mean(*s, {yes, no});
+    r_.error(e, "'expect' of a " + type + " check must be '" + yes + "' or '" + no + "', not '" + *s + "'",
+             hint.empty() ? "'" + yes + "' is the default; '" + no + "' passes when the check does not hold" : hint);
+    return false;
+  }
+
+  bool integer(const Entry& body, const std::string& key, int min, int max, int& out) {
+    const auto e = get(body, key);
+    if (!e) return true;
+    auto v = r_.integer(e, "'" + key + "'", min, max);
+    if (v) out = static_cast<int>(*v);
+    return v.has_value();
+  }
+
+  bool ping(const Entry& body, CheckSpec& c) {
+    c.type = CheckType::Ping;
+    r_.check_keys(body, kPingKeys, "'ping'");
+    if (!require(body, {"from", "to"}, "ping: {from: h1, to: h2}")) return false;
+    const bool family_ok = family(body, c.family);
+    bool ok = netns_node(get(body, "from"), "'from'", c.node) && family_ok;
+    if (family_ok) ok &= target(get(body, "to"), c.family, c.target);
+    ok &= integer(body, "count", 1, 1000, c.count);
+    if (const auto v = get(body, "max_loss")) {
+      auto n = r_.number(v, "'max_loss' (percent)", 0, 100);
+      ok &= n.has_value();
+      c.max_loss_pct = n.value_or(0);
+    }
+    if (const auto v = get(body, "max_rtt")) {
+      auto n = r_.number(v, "'max_rtt' (milliseconds)", 0, 60000);
+      ok &= n.has_value();
+      if (n) c.max_rtt_ms = *n;
+    }
+    ok &= expect(body, "ping", "reach", "fail", c);
+    return ok;
+  }
+
+  bool connect(const Entry& body, CheckSpec& c) {
+    c.type = CheckType::Connect;
+    r_.check_keys(body, kConnectKeys, "'connect'");
+    if (!require(body, {"from", "to", "port"}, "connect: {from: h1, to: h2, port: 80}")) return false;
+    bool ok = netns_node(get(body, "from"), "'from'", c.node);
+    ok &= target(get(body, "to"), 0, c.target);
+    ok &= integer(body, "port", 1, 65535, c.port);
+    const auto protocol = get(body, "protocol");
+    if (protocol) {
+      auto s = r_.string(protocol, "'protocol'");
+      if (s && (*s == "tcp" || *s == "udp")) {
+        c.protocol = *s;
+      } else {
+        if (s) {
+          auto hint = did_you_mean(*s, {"tcp", "udp"});
+          r_.error(protocol, "unknown protocol '" + *s + "'", hint.empty() ? "use tcp or udp" : hint);
+        }
+        ok = false;
+      }
+    }
+    if (const auto v = get(body, "listen")) {
+      auto b = r_.boolean(v, "'listen'");
+      ok &= b.has_value();
+      c.listen = b.value_or(false);
+    }
+    ok &= expect(body, "connect", "open", "closed", c);
+    if (ok && c.protocol == "udp" && c.expect == Expect::Success && !c.listen) {
+      r_.error(protocol, "a udp connect check that expects 'open' needs 'listen: true'",
+               "UDP has no handshake: netrig can only see an answer from its own listener");
+      return false;
+    }
+    if (ok && c.listen && IpAddr::parse(c.target)) {
+      r_.error(get(body, "to"), "'listen: true' needs 'to' to be a node, not an address",
+               "write the node name so netrig knows where to start the listener");
+      return false;
+    }
+    return ok;
+  }
+
+  bool exec(const Entry& body, CheckSpec& c) {
+    r_.check_keys(body, kExecKeys, "'exec'");
+    if (!require(body, {"node", "cmd"}, "exec: {node: h1, cmd: \"ip route\"}")) return false;
+    bool ok = netns_node(get(body, "node"), "'node'", c.node);
+    const auto cmd = get(body, "cmd");
+    if (auto s = r_.string(cmd, "'cmd'")) {
+      c.command = *s;
+      if (s->find_first_not_of(" \t\n") == std::string::npos) {
+        r_.error(cmd, "'cmd' is empty", "write the shell command to run inside the node");
+        ok = false;
+      }
+    } else {
+      ok = false;
+    }
+    int code = 0;
+    if (get(body, "exit")) {
+      ok &= integer(body, "exit", 0, 255, code);
+      c.exit_code = code;
+    }
+    if (const auto v = get(body, "output")) {
+      if (auto s = r_.string(v, "'output'")) {
+        try {
+          std::regex test(*s, std::regex::extended);
+          c.output_regex = *s;
+        } catch (const std::regex_error& e) {
+          r_.error(v, "'output' is not a valid regular expression: " + regex_problem(e.code()),
+                   "it is a POSIX extended regex (as grep -E); put '\\' before a character to match it literally");
+          ok = false;
+        }
+      } else {
+        ok = false;
+      }
+    }
+    if (!c.exit_code && !c.output_regex) c.exit_code = 0;
+    return ok;
+  }
+
+  bool pingall(const Entry& body, CheckSpec& c) {
+    if (body.value.IsMap()) r_.check_keys(body, kPingAllKeys, "'pingall'");
+    bool ok = family(body, c.family);
+    const auto nodes = get(body, "nodes");
+    if (!nodes || (nodes.value.IsScalar() && nodes.value.Scalar() == "all")) return ok;
+    if (!nodes.value.IsSequence()) {
+      r_.error(nodes, "'nodes' of pingall must be 'all' or a list of nodes, not " + Reader::describe(nodes.value),
+               "write 'nodes: all' or 'nodes: [h1, h2, h3]'");
+      return false;
+    }
+    std::set<std::string> seen;
+    for (const auto& item : nodes.value) {
+      std::string name;
+      if (!netns_node(Entry(item), "'nodes'", name)) {
+        ok = false;
+      } else if (!seen.insert(name).second) {
+        r_.error(Entry(item), "node '" + name + "' is listed twice in 'nodes'", "remove one of them");
+        ok = false;
+      } else if (!has_address(*topo_.find_node(name), "", c.family)) {
+        r_.error(Entry(item),
+                 "node '" + name + "' has no " + (c.family ? "IPv" + std::to_string(c.family) + " " : "") +
+                     "address to ping",
+                 "give it an address, or leave it out of 'nodes'");
+        ok = false;
+      } else {
+        c.nodes.push_back(name);
+      }
+    }
+    if (ok && c.nodes.size() < 2) {
+      r_.error(nodes, "pingall needs at least 2 nodes, not " + std::to_string(c.nodes.size()),
+               "list two or more nodes, or write 'nodes: all'");
+      return false;
+    }
+    return ok;
+  }
+
+  Reader& r_;
+  const ParseState& st_;
+  const Topology& topo_;
+};
+
+}  // namespace
+
+void parse_checks(Reader& r, const ParseState& st, const Entry& tests, Topology& topo) {
+  if (!tests || tests.value.IsNull() || !r.is_list(tests, "'tests'")) return;
+  CheckParser parser(r, st, topo);
+  std::map<std::string, SourcePos> names;
+  for (const auto& node : tests.value) {
+    const Entry item(node);
+    if (!r.is_map(item, "a test")) continue;
+    const auto before = r.diagnostics().size();
+    r.check_keys(item, kTestKeys, "a test");
+    const bool unknown_keys = r.diagnostics().size() > before;
+    CheckSpec c;
+    c.pos = Reader::pos(item);
+    const auto name = Reader::get(node, "name");
+    std::optional<std::string> name_text;
+    if (name && (name_text = r.string(name, "'name'")) && name_text->empty()) {
+      r.error(name, "test name is empty", "describe what the test shows, or leave 'name:' out");
+      continue;
+    }
+    const std::string label = name_text ? "test '" + *name_text + "'" : "test";
+    std::vector<Entry> found;
+    for (const auto& t : kCheckTypes)
+      if (auto e = Reader::get(node, t)) found.push_back(e);
+    if (found.empty()) {
+      if (!unknown_keys) r.error(item, label + " has no check", "give it exactly one of: " + one_of(kCheckTypes));
+      continue;
+    }
+    if (found.size() > 1) {
+      r.error(Entry(found[1].key), label + " has two checks, '" + found[0].name() + "' and '" + found[1].name() + "'",
+              "a test runs exactly one check; split it into two tests");
+      continue;
+    }
+    bool ok = true;
+    if (const auto timeout = Reader::get(node, "timeout")) {
+      auto v = r.number(timeout, "'timeout' (seconds)", 0, 3600);
+      ok = v.has_value();
+      c.timeout_s = v.value_or(c.timeout_s);
+    }
+    if (!parser.parse(found[0], c) || !ok || (name && !name_text)) continue;
+    c.name = name_text ? *name_text : default_name(c);
+    if (auto [it, fresh] = names.emplace(c.name, Reader::pos(name ? name : item)); !fresh) {
+      r.error(name ? name : item, "duplicate test name '" + c.name + "'",
+              first_at(c.name, it->second) + "; give each test its own 'name:'");
+      continue;
+    }
+    topo.checks.push_back(c);
+  }
+}
+
+}  // namespace netrig

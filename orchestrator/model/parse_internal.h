@@ -1,0 +1,52 @@
+// The topology parser's parts, each in its own file: nodes (parse_nodes.cc), interfaces
+// (parse_interfaces.cc), routes (parse_routes.cc), links and lab-wide checks (parse_links.cc), the
+// tests: block (parse_checks.cc). parser.cc reads the top level and calls them. Internal to model/.
+#pragma once
+
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "model/topology.h"
+#include "model/yaml_reader.h"
+
+namespace netrig {
+
+// What `defaults:` and `kinds:` set, kept as YAML so a node's own value wins and errors point at
+// the line that holds the inherited value.
+struct NodeDefaults {
+  std::map<std::string, Entry> defaults;
+  std::map<std::string, std::map<std::string, Entry>> kinds;
+};
+
+struct ParseState {
+  NodeDefaults inherit;
+  // "node" and "node:iface" whose definition already had an error: references to them stay quiet,
+  // so one mistake gives one message.
+  std::set<std::string> broken;
+  // Every "node:iface" some endpoint names, valid or not (an interface named by a broken link is
+  // not reported again as unconnected).
+  std::set<std::string> mentioned;
+};
+
+// Why `name` is not a valid node or lab name ("" when it is): letters, digits, '_', '.', '-',
+// starting with a letter or digit, at most max_len characters.
+std::string name_problem(const std::string& name, size_t max_len);
+
+// "; the first 'x' is at line N" style pointer to an earlier definition.
+std::string first_at(const std::string& what, SourcePos pos);
+
+void parse_inherited(Reader& r, const Entry& topology, NodeDefaults& out);
+void parse_nodes(Reader& r, ParseState& st, const Entry& nodes, Topology& topo);
+void parse_interfaces(Reader& r, ParseState& st, const Entry& interfaces, NodeSpec& node);
+void parse_route(Reader& r, NodeSpec& node, const Entry& item);
+void parse_links(Reader& r, ParseState& st, const Entry& links, Topology& topo);
+// Lab-wide rules: every interface is linked; no address twice on one network or one node.
+void check_lab(Reader& r, const ParseState& st, const Topology& topo);
+void parse_checks(Reader& r, const ParseState& st, const Entry& tests, Topology& topo);
+
+// Names of the nodes of one kind (all kinds when `only` is null), for did-you-mean hints.
+std::vector<std::string> node_names(const Topology& topo, const NodeKind* only = nullptr);
+
+}  // namespace netrig

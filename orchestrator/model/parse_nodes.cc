@@ -1,0 +1,184 @@
+// topology.defaults, topology.kinds and topology.nodes (interfaces and routes have their own files).
+#include <algorithm>
+#include <cctype>
+#include <regex>
+
+#include "model/parse_internal.h"
+
+namespace netrig {
+namespace {
+
+const std::vector<std::string> kNodeKeys = {"kind", "interfaces", "routes", "sysctls", "exec", "mtu"};
+const std::vector<std::string> kInheritedKeys = {"kind", "routes", "sysctls", "exec"};
+const std::vector<std::string> kKindKeys = {"routes", "sysctls", "exec"};
+const std::vector<std::string> kKinds = {"netns", "bridge"};
+
+bool is_kind(const std::string& s) { return std::find(kKinds.begin(), kKinds.end(), s) != kKinds.end(); }
+
+// The node's own entry, else its kind's, else the defaults'.
+Entry field(const NodeDefaults& d, const Entry& body, const std::string& kind, const std::string& key) {
+  if (auto own = Reader::get(body.value, key)) return own;
+  if (auto k = d.kinds.find(kind); k != d.kinds.end())
+    if (auto f = k->second.find(key); f != k->second.end()) return f->second;
+  if (auto f = d.defaults.find(key); f != d.defaults.end()) return f->second;
+  return {};
+}
+
+void parse_sysctls(Reader& r, NodeSpec& node, const Entry& sysctls) {
+  static const std::regex pattern("[a-z0-9_]+(\\.[A-Za-z0-9_*-]+)+");
+  std::map<std::string, SourcePos> seen;
+  for (const auto& item : r.entries(sysctls, "'sysctls'")) {
+    SysctlSpec s;
+    s.key = item.name();
+    s.pos = Reader::pos(item.key);
+    if (auto [it, fresh] = seen.emplace(s.key, s.pos); !fresh) {
+      r.error(s.pos, "sysctl '" + s.key + "' is set twice on node '" + node.name + "'", first_at(s.key, it->second));
+      continue;
+    }
+    if (!std::regex_match(s.key, pattern)) {
+      r.error(s.pos, "'" + s.key + "' is not a sysctl name", "write it dotted, e.g. net.ipv4.ip_forward");
+      continue;
+    }
+    if (s.key.rfind("net.", 0) != 0) {
+      r.error(s.pos, "sysctl '" + s.key + "' is not per network namespace",
+              "only net.* sysctls can be set on a node; others would change the whole host");
+      continue;
+    }
+    if (!item.value.IsScalar()) {
+      r.error(item, "sysctl '" + s.key + "' needs a value, not " + Reader::describe(item.value),
+              "write it as '" + s.key + ": 1'");
+      continue;
+    }
+    s.value = item.value.Scalar();
+    if (auto b = Reader::as_bool(item.value)) s.value = *b ? "1" : "0";  // as the kernel spells them
+    node.sysctls.push_back(s);
+  }
+}
+
+NodeSpec parse_node(Reader& r, ParseState& st, const Entry& body) {
+  NodeSpec node;
+  node.name = body.name();
+  node.pos = Reader::pos(body.key);
+  const std::string where = "node '" + node.name + "'";
+  if (!r.is_map(body, where, true)) {
+    st.broken.insert(node.name);
+    return node;
+  }
+  r.check_keys(body, kNodeKeys, where);
+
+  std::string kind = "netns";
+  if (const auto k = field(st.inherit, body, "", "kind")) {
+    if (auto s = r.string(k, "'kind'"); s && is_kind(*s)) {
+      kind = *s;
+    } else {
+      if (s) {
+        auto hint = did_you_mean(*s, kKinds);
+        r.error(k, "unknown kind '" + *s + "' for node '" + node.name + "'",
+                hint.empty() ? "kinds available: " + one_of(kKinds) : hint);
+      }
+      st.broken.insert(node.name);
+    }
+  }
+  node.kind = kind == "bridge" ? NodeKind::Bridge : NodeKind::Netns;
+
+  if (node.kind == NodeKind::Bridge) {
+    for (const char* key : {"interfaces", "routes", "sysctls", "exec"})
+      if (auto e = Reader::get(body.value, key))
+        r.error(Entry(e.key), "bridge '" + node.name + "' cannot have '" + key + "'",
+                "a bridge only switches frames: put addresses, routes and commands on netns nodes and link them to '" +
+                    node.name + "'");
+    if (auto mtu = Reader::get(body.value, "mtu"))
+      if (auto v = r.integer(mtu, "'mtu'", 68, 65535)) node.mtu = static_cast<int>(*v);
+    return node;
+  }
+  if (auto mtu = Reader::get(body.value, "mtu"))
+    r.error(Entry(mtu.key), "'mtu' is not a setting of netns node '" + node.name + "'",
+            "set it on an interface (interfaces: {eth0: {mtu: 9000}}) or on a link");
+
+  parse_interfaces(r, st, Reader::get(body.value, "interfaces"), node);
+  if (const auto routes = field(st.inherit, body, kind, "routes"); routes && r.is_list(routes, "'routes'"))
+    for (const auto& item : routes.value) parse_route(r, node, Entry(item));
+  if (const auto sysctls = field(st.inherit, body, kind, "sysctls"); sysctls && r.is_map(sysctls, "'sysctls'", true))
+    parse_sysctls(r, node, sysctls);
+  if (const auto exec = field(st.inherit, body, kind, "exec")) {
+    for (auto& [cmd, at] : r.strings(exec, "'exec'")) {
+      if (cmd.find_first_not_of(" \t\n") == std::string::npos)
+        r.error(at, "'exec' of node '" + node.name + "' has an empty command", "remove it or write the command");
+      else
+        node.exec.push_back(cmd);
+    }
+  }
+  return node;
+}
+
+}  // namespace
+
+std::string name_problem(const std::string& name, size_t max_len) {
+  if (name.empty()) return "it is empty";
+  if (!std::isalnum(static_cast<unsigned char>(name[0]))) return "it must start with a letter or digit";
+  for (unsigned char c : name)
+    if (!std::isalnum(c) && c != '_' && c != '.' && c != '-')
+      return c == ' ' ? "spaces are not allowed" : std::string("'") + static_cast<char>(c) + "' is not allowed";
+  if (name.size() > max_len)
+    return "it has " + std::to_string(name.size()) + " characters, at most " + std::to_string(max_len) + " are allowed";
+  return "";
+}
+
+std::string first_at(const std::string& what, SourcePos pos) {
+  return "the first '" + what + "' is at line " + std::to_string(pos.line);
+}
+
+std::vector<std::string> node_names(const Topology& topo, const NodeKind* only) {
+  std::vector<std::string> names;
+  for (const auto& n : topo.nodes)
+    if (!only || n.kind == *only) names.push_back(n.name);
+  return names;
+}
+
+void parse_inherited(Reader& r, const Entry& topology, NodeDefaults& out) {
+  if (const auto d = Reader::get(topology.value, "defaults"); d && r.is_map(d, "'defaults'", true)) {
+    r.check_keys(d, kInheritedKeys, "'defaults'");
+    for (const auto& e : r.entries(d, "'defaults'")) out.defaults.emplace(e.name(), e);
+  }
+  const auto kinds = Reader::get(topology.value, "kinds");
+  if (!kinds || !r.is_map(kinds, "'kinds'", true)) return;
+  r.check_keys(kinds, kKinds, "'kinds'");
+  for (const auto& kind : r.entries(kinds, "'kinds'")) {
+    const auto name = kind.name();
+    if (!is_kind(name) || !r.is_map(kind, "kind '" + name + "'", true)) continue;
+    if (name == "bridge") {
+      for (const auto& e : r.entries(kind, "kind 'bridge'"))
+        r.error(Entry(e.key), "kind 'bridge' cannot set '" + e.name() + "'",
+                "bridges take no routes, sysctls or exec; set them under 'kinds: netns:'");
+      continue;
+    }
+    r.check_keys(kind, kKindKeys, "kind '" + name + "'");
+    for (const auto& e : r.entries(kind, "kind '" + name + "'")) out.kinds[name].emplace(e.name(), e);
+  }
+}
+
+void parse_nodes(Reader& r, ParseState& st, const Entry& nodes, Topology& topo) {
+  if (!r.is_map(nodes, "'nodes'", true)) return;
+  if (nodes.value.IsNull() || nodes.value.size() == 0) {
+    r.error(nodes, "'nodes' is empty", "add at least one node, e.g. 'h1: {interfaces: {eth0: {ipv4: 10.0.0.1/24}}}'");
+    return;
+  }
+  std::map<std::string, SourcePos> seen;
+  for (const auto& item : r.entries(nodes, "'nodes'")) {
+    const auto name = item.name();
+    if (auto [it, fresh] = seen.emplace(name, Reader::pos(item.key)); !fresh) {
+      r.error(Entry(item.key), "duplicate node name '" + name + "'",
+              first_at(name, it->second) + "; give every node its own name");
+      continue;
+    }
+    if (auto why = name_problem(name, 64); !why.empty()) {
+      r.error(Entry(item.key), "node name '" + name + "' is not valid: " + why,
+              "use up to 64 letters, digits, '_', '.' or '-', starting with a letter or digit");
+      st.broken.insert(name);
+      continue;
+    }
+    topo.nodes.push_back(parse_node(r, st, item));
+  }
+}
+
+}  // namespace netrig
