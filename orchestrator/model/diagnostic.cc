@@ -44,24 +44,28 @@ std::string TopologyError::render() const {
   return out;
 }
 
+// Edit distance counting a swap of two neighbouring characters as one edit (optimal string
+// alignment): "brigde" is one typo away from "bridge", not two.
 static size_t edit_distance(const std::string& a, const std::string& b) {
-  std::vector<size_t> row(b.size() + 1);
-  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  std::vector<std::vector<size_t>> d(a.size() + 1, std::vector<size_t>(b.size() + 1));
+  for (size_t i = 0; i <= a.size(); ++i) d[i][0] = i;
+  for (size_t j = 0; j <= b.size(); ++j) d[0][j] = j;
   for (size_t i = 1; i <= a.size(); ++i) {
-    size_t diag = row[0];
-    row[0] = i;
     for (size_t j = 1; j <= b.size(); ++j) {
-      size_t up = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diag = up;
+      d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
+        d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
     }
   }
-  return row[b.size()];
+  return d[a.size()][b.size()];
 }
 
+// Up to a third of the word may be wrong (at least 2 edits; 1 for words of one or two characters,
+// where 2 edits would suggest anything). Ties go to the first candidate.
 std::string closest_match(const std::string& word, const std::vector<std::string>& candidates) {
+  const size_t limit = word.size() <= 2 ? 1 : std::max<size_t>(2, word.size() / 3);
   std::string best;
-  size_t best_distance = std::max<size_t>(2, word.size() / 3) + 1;
+  size_t best_distance = limit + 1;
   for (const auto& c : candidates) {
     size_t d = edit_distance(word, c);
     if (d < best_distance) {

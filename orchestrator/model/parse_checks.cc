@@ -87,12 +87,19 @@ class CheckParser {
  private:
   Entry get(const Entry& body, const std::string& key) { return Reader::get(body.value, key); }
 
-  bool require(const Entry& check, const std::vector<std::string>& keys, const std::string& example) {
+  // Checks the body's keys, then that the required ones are there (not reported when a key was
+  // misspelt: the unknown key is the mistake to show).
+  bool keys(const Entry& check, const std::vector<std::string>& allowed, const std::vector<std::string>& required,
+            const std::string& example) {
+    const auto before = r_.diagnostics().size();
+    r_.check_keys(check, allowed, "'" + check.name() + "'");
+    const bool misspelt = r_.diagnostics().size() > before;
     bool ok = true;
-    for (const auto& k : keys) {
+    for (const auto& k : required) {
       if (get(check, k)) continue;
-      r_.error(Entry(check.key), "'" + check.name() + "' needs '" + k + "'", "e.g. " + example);
       ok = false;
+      if (misspelt) continue;
+      r_.error(Entry(check.key), "'" + check.name() + "' needs '" + k + "'", "e.g. " + example);
     }
     return ok;
   }
@@ -221,8 +228,7 @@ class CheckParser {
 
   bool ping(const Entry& body, CheckSpec& c) {
     c.type = CheckType::Ping;
-    r_.check_keys(body, kPingKeys, "'ping'");
-    if (!require(body, {"from", "to"}, "ping: {from: h1, to: h2}")) return false;
+    if (!keys(body, kPingKeys, {"from", "to"}, "ping: {from: h1, to: h2}")) return false;
     const bool family_ok = family(body, c.family);
     bool ok = netns_node(get(body, "from"), "'from'", c.node) && family_ok;
     if (family_ok) ok &= target(get(body, "to"), c.family, c.target);
@@ -243,8 +249,7 @@ class CheckParser {
 
   bool connect(const Entry& body, CheckSpec& c) {
     c.type = CheckType::Connect;
-    r_.check_keys(body, kConnectKeys, "'connect'");
-    if (!require(body, {"from", "to", "port"}, "connect: {from: h1, to: h2, port: 80}")) return false;
+    if (!keys(body, kConnectKeys, {"from", "to", "port"}, "connect: {from: h1, to: h2, port: 80}")) return false;
     bool ok = netns_node(get(body, "from"), "'from'", c.node);
     ok &= target(get(body, "to"), 0, c.target);
     ok &= integer(body, "port", 1, 65535, c.port);
@@ -281,8 +286,7 @@ class CheckParser {
   }
 
   bool exec(const Entry& body, CheckSpec& c) {
-    r_.check_keys(body, kExecKeys, "'exec'");
-    if (!require(body, {"node", "cmd"}, "exec: {node: h1, cmd: \"ip route\"}")) return false;
+    if (!keys(body, kExecKeys, {"node", "cmd"}, "exec: {node: h1, cmd: \"ip route\"}")) return false;
     bool ok = netns_node(get(body, "node"), "'node'", c.node);
     const auto cmd = get(body, "cmd");
     if (auto s = r_.string(cmd, "'cmd'")) {

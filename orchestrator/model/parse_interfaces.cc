@@ -121,7 +121,11 @@ InterfaceSpec parse_interface(Reader& r, const std::string& node, const Entry& i
 }  // namespace
 
 void parse_interfaces(Reader& r, ParseState& st, const Entry& interfaces, NodeSpec& node) {
-  if (!interfaces || !r.is_map(interfaces, "'interfaces' of node '" + node.name + "'", true)) return;
+  if (!interfaces) return;
+  if (!r.is_map(interfaces, "'interfaces' of node '" + node.name + "'", true)) {
+    st.broken.insert(node.name);  // its links and tests would only repeat the mistake
+    return;
+  }
   std::map<std::string, SourcePos> seen;
   std::map<std::string, std::string> kernel_names;  // kernel name -> interface that has it
   for (const auto& item : r.entries(interfaces, "'interfaces'")) {

@@ -58,6 +58,7 @@ std::optional<Endpoint> parse_endpoint(Reader& r, ParseState& st, const Entry& a
     return std::nullopt;
   }
   if (!node->find_interface(ep.iface)) {
+    for (const auto& i : node->interfaces) st.mentioned.insert(ep.node + ":" + i.name);  // one of them was meant
     std::vector<std::string> names;
     for (const auto& i : node->interfaces) names.push_back(i.name);
     auto hint = did_you_mean(ep.iface, names);

@@ -142,10 +142,21 @@ void parse_inherited(Reader& r, const Entry& topology, NodeDefaults& out) {
   }
   const auto kinds = Reader::get(topology.value, "kinds");
   if (!kinds || !r.is_map(kinds, "'kinds'", true)) return;
-  r.check_keys(kinds, kKinds, "'kinds'");
+  std::set<std::string> seen;
   for (const auto& kind : r.entries(kinds, "'kinds'")) {
     const auto name = kind.name();
-    if (!is_kind(name) || !r.is_map(kind, "kind '" + name + "'", true)) continue;
+    if (!seen.insert(name).second) {
+      r.error(Entry(kind.key), "duplicate key '" + name + "' in 'kinds'",
+              "YAML keeps only one of them; remove the other");
+      continue;
+    }
+    if (!is_kind(name)) {
+      auto hint = did_you_mean(name, kKinds);
+      r.error(Entry(kind.key), "unknown kind '" + name + "' in 'kinds'",
+              hint.empty() ? "kinds available: " + one_of(kKinds) : hint);
+      continue;
+    }
+    if (!r.is_map(kind, "kind '" + name + "'", true)) continue;
     if (name == "bridge") {
       for (const auto& e : r.entries(kind, "kind 'bridge'"))
         r.error(Entry(e.key), "kind 'bridge' cannot set '" + e.name() + "'",
