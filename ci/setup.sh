@@ -7,6 +7,7 @@ packages=(
   libcli11-dev nlohmann-json3-dev libcpp-httplib-dev libnftables-dev libgtest-dev libgmock-dev
   iproute2 iputils-ping iperf3 tcpdump netcat-openbsd nftables procps
   mininet python3
+  python3-jsonschema python3-yaml
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -325,7 +325,19 @@ class CheckParser {
     if (body.value.IsMap()) r_.check_keys(body, kPingAllKeys, "'pingall'");
     bool ok = family(body, c.family);
     const auto nodes = get(body, "nodes");
-    if (!nodes || (nodes.value.IsScalar() && nodes.value.Scalar() == "all")) return ok;
+    if (!nodes || (nodes.value.IsScalar() && nodes.value.Scalar() == "all")) {
+      size_t with_address = 0;
+      for (const auto& n : topo_.nodes) with_address += n.kind == NodeKind::Netns && has_address(n, "", c.family);
+      if (ok && with_address < 2) {
+        r_.error(nodes ? nodes : Entry(body.key),
+                 "pingall needs at least 2 netns nodes with an " +
+                     (c.family ? "IPv" + std::to_string(c.family) + " " : std::string()) + "address, the lab has " +
+                     std::to_string(with_address),
+                 "give the nodes addresses, or use a ping check");
+        return false;
+      }
+      return ok;
+    }
     if (!nodes.value.IsSequence()) {
       r_.error(nodes, "'nodes' of pingall must be 'all' or a list of nodes, not " + Reader::describe(nodes.value),
                "write 'nodes: all' or 'nodes: [h1, h2, h3]'");

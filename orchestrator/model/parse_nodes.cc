@@ -171,7 +171,8 @@ void parse_inherited(Reader& r, const Entry& topology, NodeDefaults& out) {
 void parse_nodes(Reader& r, ParseState& st, const Entry& nodes, Topology& topo) {
   if (!r.is_map(nodes, "'nodes'", true)) return;
   if (nodes.value.IsNull() || nodes.value.size() == 0) {
-    r.error(nodes, "'nodes' is empty", "add at least one node, e.g. 'h1: {interfaces: {eth0: {ipv4: 10.0.0.1/24}}}'");
+    r.error(nodes, "'nodes' is empty",
+            "add at least one node, indented under 'nodes:', e.g. 'h1: {interfaces: {eth0: 10.0.0.1/24}}'");
     return;
   }
   std::map<std::string, SourcePos> seen;

@@ -99,6 +99,16 @@ std::string syntax_hint(const std::string& message) {
   return "check the indentation and quoting on this line and the one before";
 }
 
+// The '---' line that starts the document whose first node is on 0-based line `line`.
+SourcePos separator_before(const std::string& text, int line) {
+  std::vector<std::string> lines;
+  std::istringstream in(text);
+  for (std::string l; std::getline(in, l);) lines.push_back(l);
+  for (int i = std::min<int>(line, static_cast<int>(lines.size()) - 1); i >= 0; --i)
+    if (lines[i].rfind("---", 0) == 0) return {i + 1, 1};
+  return line < 0 ? SourcePos{} : SourcePos{line + 1, 1};
+}
+
 }  // namespace
 
 bool is_valid_lab_name(const std::string& name) { return name_problem(name, kMaxLabName).empty(); }
@@ -106,7 +116,14 @@ bool is_valid_lab_name(const std::string& name) { return name_problem(name, kMax
 Topology parse_topology(const std::string& text, const std::string& file, const ParseOptions& options) {
   YAML::Node root;
   try {
-    root = YAML::Load(text);
+    auto documents = YAML::LoadAll(text);
+    if (documents.size() > 1) {
+      SourcePos at = separator_before(text, documents[1].Mark().line);
+      throw TopologyError({Diagnostic{file, at, "the file holds more than one YAML document",
+                                      "keep one lab per file; remove the '---' and what follows it"}},
+                          text);
+    }
+    if (!documents.empty()) root = documents[0];
   } catch (const YAML::Exception& e) {
     SourcePos at = e.mark.line < 0 ? SourcePos{} : SourcePos{e.mark.line + 1, e.mark.column + 1};
     throw TopologyError({Diagnostic{file, at, "YAML syntax: " + e.msg, syntax_hint(e.msg)}}, text);
