@@ -13,6 +13,7 @@ CheckResult exec_once(const Plan& plan, const CheckSpec& check) {
       {"ip netns exec " + plan.netns_of(check.node) + " " + shell_join(argv), run.output, run.exit_code, run.seconds});
   std::string why;
   if (run.timed_out) why = "timed out";
+  if (run.interrupted) why = "interrupted";
   if (why.empty() && check.exit_code && run.exit_code != *check.exit_code)
     why = "exit code " + std::to_string(run.exit_code) + ", expected " + std::to_string(*check.exit_code);
   if (why.empty() && check.output_regex &&

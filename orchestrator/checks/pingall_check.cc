@@ -16,6 +16,7 @@
 
 #include "checks/kinds.h"
 #include "checks/runner.h"
+#include "drivers/interrupt.h"
 #include "drivers/netns.h"
 #include "drivers/system_error.h"
 
@@ -157,7 +158,7 @@ CheckResult pingall_run(const Plan& plan, const CheckSpec& check) {
   int rounds = 0;
   std::map<std::pair<size_t, size_t>, size_t> index;
   for (size_t i = 0; i < pairs.size(); ++i) index[{pairs[i].source, pairs[i].target}] = i;
-  while (missing > 0 && clock::now() < deadline) {
+  while (missing > 0 && clock::now() < deadline && !interrupted()) {
     ++rounds;
     for (auto& p : pairs) {
       if (p.reached) continue;

@@ -277,6 +277,7 @@ class Deployer {
       if (result.exit_code != 0)
         throw std::runtime_error("exec on " + node.name + ": '" + cmd + "' exited with " +
                                  std::to_string(result.exit_code) + (result.timed_out ? " (timed out)" : "") +
+                                 (result.interrupted ? " (interrupted)" : "") +
                                  (result.output.empty() ? "" : ": " + result.output));
     }
   }

@@ -298,30 +298,47 @@ void NetlinkSocket::execute(NlRequest request) {
 }
 
 void NetlinkSocket::dump(uint16_t type, int family, const std::function<void(const nlmsghdr*)>& on_message) {
+  // A dump that races with changes elsewhere on the host (another lab being built or torn down)
+  // comes back flagged NLM_F_DUMP_INTR and may be inconsistent: read it to the end, throw it away
+  // and ask again. Messages are handed to on_message only once a whole dump is consistent.
   std::vector<char> buf(MNL_SOCKET_BUFFER_SIZE * 4);
-  auto* nlh = mnl_nlmsg_put_header(buf.data());
-  nlh->nlmsg_type = type;
-  nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-  nlh->nlmsg_seq = ++seq_;
-  auto* gen = static_cast<rtgenmsg*>(mnl_nlmsg_put_extra_header(nlh, sizeof(ifinfomsg)));
-  gen->rtgen_family = static_cast<unsigned char>(family);
-  if (mnl_socket_sendto(socket_, nlh, nlh->nlmsg_len) < 0) throw_errno("netlink dump request");
-  const uint32_t seq = nlh->nlmsg_seq;
-  struct Ctx {
-    const std::function<void(const nlmsghdr*)>* fn;
-  } ctx{&on_message};
-  for (;;) {
-    ssize_t n = mnl_socket_recvfrom(socket_, buf.data(), buf.size());
-    if (n < 0) throw_errno("netlink dump");
-    int ret = mnl_cb_run(
-        buf.data(), static_cast<size_t>(n), seq, port_,
-        [](const nlmsghdr* m, void* data) {
-          (*static_cast<Ctx*>(data)->fn)(m);
-          return MNL_CB_OK;
-        },
-        &ctx);
-    if (ret == MNL_CB_STOP) break;
-    if (ret < 0) throw_errno("netlink dump");
+  for (int attempt = 1;; ++attempt) {
+    auto* nlh = mnl_nlmsg_put_header(buf.data());
+    nlh->nlmsg_type = type;
+    nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+    nlh->nlmsg_seq = ++seq_;
+    auto* gen = static_cast<rtgenmsg*>(mnl_nlmsg_put_extra_header(nlh, sizeof(ifinfomsg)));
+    gen->rtgen_family = static_cast<unsigned char>(family);
+    if (mnl_socket_sendto(socket_, nlh, nlh->nlmsg_len) < 0) throw_errno("netlink dump request");
+    const uint32_t seq = nlh->nlmsg_seq;
+    std::vector<std::vector<char>> messages;
+    bool inconsistent = false, done = false;
+    while (!done) {
+      ssize_t n = mnl_socket_recvfrom(socket_, buf.data(), buf.size());
+      if (n < 0) throw_errno("netlink dump");
+      int len = static_cast<int>(n);
+      for (auto* m = reinterpret_cast<const nlmsghdr*>(buf.data()); mnl_nlmsg_ok(m, len); m = mnl_nlmsg_next(m, &len)) {
+        if (!mnl_nlmsg_seq_ok(m, seq) || !mnl_nlmsg_portid_ok(m, port_)) continue;
+        if (m->nlmsg_flags & NLM_F_DUMP_INTR) inconsistent = true;
+        if (m->nlmsg_type == NLMSG_DONE) {
+          done = true;
+          break;
+        }
+        if (m->nlmsg_type == NLMSG_ERROR) {
+          const auto* err = static_cast<const nlmsgerr*>(mnl_nlmsg_get_payload(m));
+          if (err->error) throw SystemError("netlink dump", -err->error);
+          continue;
+        }
+        if (m->nlmsg_type < NLMSG_MIN_TYPE) continue;
+        const auto* bytes = reinterpret_cast<const char*>(m);
+        messages.emplace_back(bytes, bytes + m->nlmsg_len);
+      }
+    }
+    if (!inconsistent) {
+      for (const auto& m : messages) on_message(reinterpret_cast<const nlmsghdr*>(m.data()));
+      return;
+    }
+    if (attempt == 20) throw SystemError("netlink dump (the host kept changing during 20 attempts)", EINTR);
   }
 }
 

@@ -13,6 +13,7 @@
 #include <chrono>
 #include <optional>
 
+#include "drivers/interrupt.h"
 #include "drivers/netns.h"
 #include "drivers/system_error.h"
 
@@ -84,6 +85,11 @@ ExecResult run_in_netns(const std::string& netns, const std::vector<std::string>
       result.timed_out = true;
       break;
     }
+    // Ctrl-C or a CI job cancelled: do not make the user wait for a long command to end.
+    if (!exited_at && interrupted()) {
+      result.interrupted = true;
+      break;
+    }
     if (!exited_at && !child.running()) exited_at = now;
     // A daemon the command left behind may hold the pipe open: stop reading shortly after exit.
     if (exited_at && now - *exited_at > std::chrono::milliseconds(200)) break;
@@ -100,7 +106,7 @@ ExecResult run_in_netns(const std::string& netns, const std::vector<std::string>
       break;
     }
   }
-  if (result.timed_out) kill(-child.id(), SIGKILL);
+  if (result.timed_out || result.interrupted) kill(-child.id(), SIGKILL);
   child.wait(ec);
   int status = child.native_exit_code();
   result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
