@@ -321,19 +321,21 @@ class CheckParser {
     return ok;
   }
 
+  // pingall probes IPv4 unless 'family: 6' (checks/pingall_check.cc).
   bool pingall(const Entry& body, CheckSpec& c) {
     if (body.value.IsMap()) r_.check_keys(body, kPingAllKeys, "'pingall'");
     bool ok = family(body, c.family);
+    const int fam = c.family ? c.family : 4;
+    const auto with = "an IPv" + std::to_string(fam) + " address";
     const auto nodes = get(body, "nodes");
     if (!nodes || (nodes.value.IsScalar() && nodes.value.Scalar() == "all")) {
-      size_t with_address = 0;
-      for (const auto& n : topo_.nodes) with_address += n.kind == NodeKind::Netns && has_address(n, "", c.family);
-      if (ok && with_address < 2) {
+      size_t count = 0;
+      for (const auto& n : topo_.nodes) count += n.kind == NodeKind::Netns && has_address(n, "", fam);
+      if (ok && count < 2) {
         r_.error(nodes ? nodes : Entry(body.key),
-                 "pingall needs at least 2 netns nodes with an " +
-                     (c.family ? "IPv" + std::to_string(c.family) + " " : std::string()) + "address, the lab has " +
-                     std::to_string(with_address),
-                 "give the nodes addresses, or use a ping check");
+                 "pingall needs at least 2 netns nodes with " + with + ", the lab has " + std::to_string(count),
+                 fam == 4 ? "give the nodes IPv4 addresses, write 'family: 6' for IPv6, or use a ping check"
+                          : "give the nodes IPv6 addresses, or use a ping check");
         return false;
       }
       return ok;
@@ -351,11 +353,10 @@ class CheckParser {
       } else if (!seen.insert(name).second) {
         r_.error(Entry(item), "node '" + name + "' is listed twice in 'nodes'", "remove one of them");
         ok = false;
-      } else if (!has_address(*topo_.find_node(name), "", c.family)) {
-        r_.error(Entry(item),
-                 "node '" + name + "' has no " + (c.family ? "IPv" + std::to_string(c.family) + " " : "") +
-                     "address to ping",
-                 "give it an address, or leave it out of 'nodes'");
+      } else if (!has_address(*topo_.find_node(name), "", fam)) {
+        r_.error(Entry(item), "node '" + name + "' has no IPv" + std::to_string(fam) + " address to ping",
+                 fam == 4 ? "give it one, leave it out of 'nodes', or write 'family: 6'"
+                          : "give it one, or leave it out of 'nodes'");
         ok = false;
       } else {
         c.nodes.push_back(name);

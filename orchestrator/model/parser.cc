@@ -91,6 +91,7 @@ std::string syntax_hint(const std::string& message) {
   if (message.find("illegal map value") != std::string::npos)
     return "a value cannot start another 'key: value' on the same line; quote it if it contains ': ', or move the "
            "nested keys to their own indented lines";
+  if (message.find("tab") != std::string::npos) return "YAML indents with spaces only; replace the tab";
   if (message.find("end of sequence flow") != std::string::npos) return "a '[' is missing its ']'";
   if (message.find("end of map flow") != std::string::npos) return "a '{' is missing its '}'";
   if (message.find("end of map not found") != std::string::npos ||

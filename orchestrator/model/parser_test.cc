@@ -331,19 +331,21 @@ TEST(Parser, ChecksGetTheirOptionsAndDefaults) {
   EXPECT_EQ(t.checks[8].family, 4);
 }
 
-TEST(Parser, EveryShippedTopologyParses) {
+TEST(Parser, EveryShippedTopologyAndValidExampleParses) {
   int count = 0;
-  for (const auto& e : fs::directory_iterator(kRoot / "topologies")) {
-    if (e.path().extension() != ".yaml") continue;
-    ++count;
-    try {
-      auto t = load_topology(e.path().string());
-      EXPECT_FALSE(t.nodes.empty()) << e.path();
-    } catch (const TopologyError& err) {
-      ADD_FAILURE() << err.render();
+  for (const char* dir : {"topologies", "tests/valid"}) {
+    for (const auto& e : fs::directory_iterator(kRoot / dir)) {
+      if (e.path().extension() != ".yaml") continue;
+      ++count;
+      try {
+        auto t = load_topology(e.path().string());
+        EXPECT_FALSE(t.nodes.empty()) << e.path();
+      } catch (const TopologyError& err) {
+        ADD_FAILURE() << err.render();
+      }
     }
   }
-  EXPECT_GE(count, 1);
+  EXPECT_GE(count, 2);
 }
 
 TEST(Parser, DefaultsAndKindsAreInheritedAndTheNodesOwnValueWins) {
@@ -552,6 +554,24 @@ TEST(Parser, ScalarTypesAreStrict) {
   // Non-scalar keys are reported, not a crash.
   EXPECT_EQ(headline("name: s\ntopology:\n  nodes:\n    ? [a, b]\n    : {}\n"),
             "t.yaml:4:7: error: keys in 'nodes' must be plain words, not a list");
+}
+
+TEST(Parser, PingallProbesIPv4UnlessToldOtherwise) {
+  const std::string lab = R"(name: p
+topology:
+  nodes:
+    a: {interfaces: {eth0: {ipv4: 10.0.0.1/24, ipv6: "fd00::1/64"}}}
+    b: {interfaces: {eth0: {ipv6: "fd00::2/64"}}}
+  links:
+    - endpoints: ["a:eth0", "b:eth0"]
+tests:
+)";
+  auto errors = errors_of(lab + "  - pingall: {nodes: [a, b]}\n");
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_EQ(errors[0].headline(), "t.yaml:9:26: error: node 'b' has no IPv4 address to ping");
+  EXPECT_NE(errors[0].hint.find("family: 6"), std::string::npos);
+  auto t = parse_topology(lab + "  - pingall: {nodes: [a, b], family: 6}\n", "t.yaml");
+  EXPECT_EQ(t.checks[0].family, 6);
 }
 
 TEST(Parser, AddressesAreCheckedPerNetworkNotLabWide) {

@@ -1,5 +1,5 @@
 // docs/topology.schema.json: a valid draft 2020-12 schema, with a description on every property,
-// that accepts every shipped topology and rejects type mistakes. Runs with Python's jsonschema
+// that accepts every shipped topology (and tests/valid/) and rejects type mistakes. Runs with Python's jsonschema
 // (Debian: python3-jsonschema, python3-yaml) and is skipped, with the reason, where it is missing.
 #include <gtest/gtest.h>
 #include <sys/wait.h>
@@ -75,7 +75,7 @@ Run run(const std::string& command) {
   return r;
 }
 
-TEST(ParserSchema, ShippedTopologiesValidateAndTypeMistakesDoNot) {
+TEST(ParserSchema, ShippedAndValidTopologiesValidateAndTypeMistakesDoNot) {
   if (run("python3 -c 'import jsonschema, yaml' 2>&1").exit_code != 0)
     GTEST_SKIP() << "python3 with jsonschema and yaml is not installed (Debian: apt-get install python3-jsonschema "
                     "python3-yaml; ci/setup.sh installs them)";
@@ -84,10 +84,12 @@ TEST(ParserSchema, ShippedTopologiesValidateAndTypeMistakesDoNot) {
 
   std::string args = "'" + (kRoot / "docs/topology.schema.json").string() + "'";
   int topologies = 0;
-  for (const auto& e : fs::directory_iterator(kRoot / "topologies")) {
-    if (e.path().extension() != ".yaml") continue;
-    args += " '" + e.path().string() + "'";
-    ++topologies;
+  for (const char* dir : {"topologies", "tests/valid"}) {
+    for (const auto& e : fs::directory_iterator(kRoot / dir)) {
+      if (e.path().extension() != ".yaml") continue;
+      args += " '" + e.path().string() + "'";
+      ++topologies;
+    }
   }
   // A few files the schema alone must refuse (the parser refuses them all; the schema checks
   // structure and types, not cross-references).
@@ -99,7 +101,7 @@ TEST(ParserSchema, ShippedTopologiesValidateAndTypeMistakesDoNot) {
 
   auto r = run("python3 '" + script.string() + "' " + args + " 2>&1");
   fs::remove(script);
-  EXPECT_GE(topologies, 1);
+  EXPECT_GE(topologies, 2);
   EXPECT_EQ(r.exit_code, 0) << r.out;
 }
 
