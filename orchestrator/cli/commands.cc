@@ -100,7 +100,9 @@ std::optional<Plan> deployed_plan(const std::string& lab) {
   }
 }
 
-bool deploy_plan(const Plan& plan, const CommonOptions& o, const std::string& text, Progress& progress) {
+// Deploys; on failure prints why and returns the reason (everything made so far is gone by then).
+std::optional<std::string> deploy_plan(const Plan& plan, const CommonOptions& o, const std::string& text,
+                                       Progress& progress) {
   DeployOptions options;
   options.workers = o.workers;
   options.topology_text = text;
@@ -113,14 +115,28 @@ bool deploy_plan(const Plan& plan, const CommonOptions& o, const std::string& te
     progress.finish();
     std::cerr << "netrig: error: deploy of lab '" << plan.topology.name << "' failed at " << e.what() << "\n"
               << "  everything created so far has been removed\n";
-    return false;
+    return std::string(e.what());
   } catch (const std::exception& e) {
     progress.finish();
     std::cerr << "netrig: error: " << e.what() << "\n";
-    return false;
+    return std::string(e.what());
   }
   progress.finish();
-  return true;
+  return std::nullopt;
+}
+
+// The files --junit and --json-report ask for.
+void write_report_files(const TestRun& run, const CommonOptions& o) {
+  if (!o.junit.empty()) {
+    std::ofstream out(o.junit);
+    out << junit_report(run);
+    if (!out) std::cerr << "netrig: warning: cannot write " << o.junit << "\n";
+  }
+  if (!o.json_report.empty()) {
+    std::ofstream out(o.json_report);
+    out << json_report(run).dump(2) << "\n";
+    if (!out) std::cerr << "netrig: warning: cannot write " << o.json_report << "\n";
+  }
 }
 
 }  // namespace
@@ -191,7 +207,7 @@ int cmd_deploy(const CommonOptions& o) {
   auto plan = make_plan(loaded->topology);
   Progress progress(plan.steps.size(), "deploy " + plan.topology.name);
   auto start = clock_type::now();
-  if (!deploy_plan(plan, o, loaded->text, progress)) return kExitEnvironment;
+  if (deploy_plan(plan, o, loaded->text, progress)) return kExitEnvironment;
   std::cout << "lab '" << plan.topology.name << "' deployed: " << plan.steps.size() << " steps in " << std::fixed
             << std::setprecision(3) << since(start) << " s\n";
   return kExitOk;
@@ -331,7 +347,21 @@ int cmd_test(const CommonOptions& o) {
 
   Progress progress(plan.steps.size(), "deploy " + run.lab);
   auto start = clock_type::now();
-  if (!deploy_plan(plan, o, loaded->text, progress)) return kExitEnvironment;
+  if (auto failure = deploy_plan(plan, o, loaded->text, progress)) {
+    // CI still gets its reports: one errored test case that says why the lab never came up.
+    run.deploy_seconds = since(start);
+    CheckResult deploy_result;
+    deploy_result.name = "deploy " + run.lab;
+    deploy_result.type = "deploy";
+    deploy_result.status = CheckStatus::Error;
+    deploy_result.message = *failure;
+    deploy_result.attempts = 1;
+    deploy_result.seconds = run.deploy_seconds;
+    run.results.push_back(deploy_result);
+    write_report_files(run, o);
+    if (o.output == "json") std::cout << json_report(run).dump(2) << "\n";
+    return kExitEnvironment;
+  }
   run.deploy_seconds = since(start);
   const bool json_out = o.output == "json";
   if (!json_out)
@@ -370,15 +400,7 @@ int cmd_test(const CommonOptions& o) {
     }
     if (o.keep) std::cout << "lab '" << run.lab << "' kept; remove it with: netrig destroy " << run.lab << "\n";
   }
-  if (!o.junit.empty()) {
-    std::ofstream out(o.junit);
-    out << junit_report(run);
-    if (!out) std::cerr << "netrig: warning: cannot write " << o.junit << "\n";
-  }
-  if (!o.json_report.empty()) {
-    std::ofstream out(o.json_report);
-    out << json_report(run).dump(2) << "\n";
-  }
+  write_report_files(run, o);
   if (interrupted()) return kExitEnvironment;
   return run.all_passed() ? kExitOk : kExitCheckFailed;
 }

@@ -21,7 +21,7 @@ struct DeployOptions {
 class DeployError : public std::runtime_error {
  public:
   DeployError(const Step& step, const std::string& error)
-      : std::runtime_error("step '" + step.describe() + "' failed: " + error), step_(step.describe()) {}
+      : std::runtime_error("step '" + step.describe() + "': " + error), step_(step.describe()) {}
   const std::string& step() const { return step_; }
 
  private:
