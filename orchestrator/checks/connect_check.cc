@@ -51,7 +51,13 @@ Listener::Listener(const std::string& netns, const std::string& protocol, const 
   setsockopt(fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
   sockaddr_storage ss;
   socklen_t len = make_sockaddr(*addr, port, ss);
-  if (bind(fd_, reinterpret_cast<sockaddr*>(&ss), len) != 0) {
+  // A listener closed a moment ago may still be held open by a process another check is just
+  // forking (the copy of the fd lives until that child execs): give the port a moment to free up.
+  int rc;
+  for (int attempt = 0;
+       (rc = bind(fd_, reinterpret_cast<sockaddr*>(&ss), len)) != 0 && errno == EADDRINUSE && attempt < 100; ++attempt)
+    usleep(10000);
+  if (rc != 0) {
     int e = errno;
     close(fd_);
     throw SystemError("listen on " + address + ":" + std::to_string(port) + "/" + protocol, e);

@@ -43,22 +43,45 @@ CheckResult run_check_once(const Plan& plan, const CheckSpec& check) {
 namespace {
 
 // Checks that run at once may ask for the same listener (node, protocol, address, port); they share
-// one, opened by the first and closed when the last lets go.
+// one, opened by the first and closed when the last lets go. Counting users and closing both happen
+// under the pool's lock, so nobody can ask for a port while it is still being released.
 class ListenerPool {
  public:
-  std::shared_ptr<Listener> get(const std::string& netns, const std::string& protocol, const std::string& address,
-                                int port) {
+  class Lease {
+   public:
+    Lease(ListenerPool* pool, std::string key) : pool_(pool), key_(std::move(key)) {}
+    ~Lease() { pool_->release(key_); }
+    Lease(const Lease&) = delete;
+    Lease& operator=(const Lease&) = delete;
+
+   private:
+    ListenerPool* pool_;
+    std::string key_;
+  };
+
+  std::unique_ptr<Lease> acquire(const std::string& netns, const std::string& protocol, const std::string& address,
+                                 int port) {
     std::lock_guard lock(mutex_);
     auto key = netns + "|" + protocol + "|" + address + "|" + std::to_string(port);
-    if (auto existing = open_[key].lock()) return existing;
-    auto listener = std::make_shared<Listener>(netns, protocol, address, port);
-    open_[key] = listener;
-    return listener;
+    auto& entry = open_[key];
+    if (!entry.listener) entry.listener = std::make_unique<Listener>(netns, protocol, address, port);
+    ++entry.users;
+    return std::make_unique<Lease>(this, key);
   }
 
  private:
+  void release(const std::string& key) {
+    std::lock_guard lock(mutex_);
+    auto it = open_.find(key);
+    if (it != open_.end() && --it->second.users == 0) open_.erase(it);
+  }
+
+  struct Entry {
+    std::unique_ptr<Listener> listener;
+    int users = 0;
+  };
   std::mutex mutex_;
-  std::map<std::string, std::weak_ptr<Listener>> open_;
+  std::map<std::string, Entry> open_;
 };
 
 }  // namespace
@@ -69,7 +92,7 @@ static CheckResult run_with_retry(const Plan& plan, const CheckSpec& check, cons
   const auto start = clock::now();
   const auto deadline = start + std::chrono::duration<double>(check.timeout_s);
   CheckResult result;
-  std::shared_ptr<Listener> listener;
+  std::unique_ptr<ListenerPool::Lease> listener;
   std::string target;
   if (check.type == CheckType::Exec) {
     target = check.command;
@@ -82,8 +105,8 @@ static CheckResult run_with_retry(const Plan& plan, const CheckSpec& check, cons
   try {
     if (check.type == CheckType::Connect && check.listen) {
       auto target_node = check.target.substr(0, check.target.find(':'));
-      listener = listeners.get(plan.netns_of(target_node), check.protocol,
-                               resolve_target(plan.topology, check.target, check.family), check.port);
+      listener = listeners.acquire(plan.netns_of(target_node), check.protocol,
+                                   resolve_target(plan.topology, check.target, check.family), check.port);
     }
     int attempts = 0;
     for (;;) {
