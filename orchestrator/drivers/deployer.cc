@@ -215,6 +215,7 @@ class Deployer {
     std::unique_ptr<Fd> fd_a, fd_b;
     auto a = end_attrs(link.a, fd_a);
     auto b = end_attrs(link.b, fd_b);
+    b.up = false;  // a veth peer cannot come up before it is paired; the enslave step or the node brings it up
     if (!link.a.bridge.empty()) a.master = bridge_index(link.a.bridge);
     journal_->record({"link", link.a.device, link.a.netns, 0});
     if (link.b.netns.empty()) journal_->record({"link", link.b.device, "", 0});
