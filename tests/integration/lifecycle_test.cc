@@ -16,10 +16,12 @@ class LifecycleTest : public NetrigTest {};
 
 // Done when: `netrig test` passes on every file in topologies/*.yaml, and the host is exactly as
 // before afterwards.
-TEST_F(LifecycleTest, EveryShippedTopologyPassesAndLeavesHostAsBefore) {
+TEST_F(LifecycleTest, EveryShippedAndRegressionLabPassesAndLeavesHostAsBefore) {
+  // The shipped labs, and the regression labs in tests/labs/ (bridge chains, direct links, daemons).
   std::vector<std::string> files;
-  for (const auto& entry : fs::directory_iterator(source_dir() + "/topologies"))
-    if (entry.is_regular_file() && entry.path().extension() == ".yaml") files.push_back(entry.path());
+  for (const char* dir : {"/topologies", "/tests/labs"})
+    for (const auto& entry : fs::directory_iterator(source_dir() + dir))
+      if (entry.is_regular_file() && entry.path().extension() == ".yaml") files.push_back(entry.path());
   std::sort(files.begin(), files.end());
   ASSERT_FALSE(files.empty()) << "no topologies/*.yaml";
   for (const auto& file : files) {
