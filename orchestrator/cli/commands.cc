@@ -141,6 +141,8 @@ void write_report_files(const TestRun& run, const CommonOptions& o) {
 
 }  // namespace
 
+int exec_in_node(const CommonOptions& o, const std::string& node, const std::vector<std::string>& cmd);
+
 void install_interrupt_handlers() {
   struct sigaction sa {};
   sa.sa_handler = [](int) { interrupted() = true; };
@@ -195,7 +197,10 @@ int cmd_plan(const CommonOptions& o) {
         std::cout << " " << a;
       }
     }
-    std::cout << "\n        " << s.detail << "\n";
+    std::string detail = s.detail;  // a NAT step's ruleset spans lines: keep it indented
+    for (size_t at = detail.find('\n'); at != std::string::npos; at = detail.find('\n', at + 9))
+      detail.replace(at, 1, "\n        ");
+    std::cout << "\n        " << detail << "\n";
   }
   return kExitOk;
 }
@@ -308,8 +313,40 @@ int cmd_inspect(const CommonOptions& o) {
   return kExitOk;
 }
 
-int cmd_exec(const CommonOptions& o, const std::string& node, const std::vector<std::string>& cmd) {
+int cmd_exec(const CommonOptions& o, const std::vector<std::string>& target, const std::vector<std::string>& cmd) {
+  if (cmd.empty()) {
+    std::cerr << "netrig: error: no command to run\n  hint: netrig exec [LAB:]NODE -- COMMAND [ARGS...]\n";
+    return kExitBadInput;
+  }
   if (!require_root()) return kExitEnvironment;
+  // LAB NODE, LAB:NODE, or NODE when exactly one lab is deployed.
+  std::string lab = o.lab, node;
+  if (target.size() == 2) {
+    lab = target[0];
+    node = target[1];
+  } else if (auto colon = target[0].find(':'); colon != std::string::npos) {
+    lab = target[0].substr(0, colon);
+    node = target[0].substr(colon + 1);
+  } else {
+    node = target[0];
+    auto labs = list_labs();
+    if (labs.size() != 1) {
+      std::cerr << "netrig: error: " << (labs.empty() ? "no lab is deployed" : "several labs are deployed") << "\n";
+      if (!labs.empty()) {
+        std::cerr << "  hint: name the lab: netrig exec LAB:" << node << " -- ...; deployed:";
+        for (const auto& l : labs) std::cerr << " " << l;
+        std::cerr << "\n";
+      }
+      return kExitBadInput;
+    }
+    lab = labs[0];
+  }
+  CommonOptions with_lab = o;
+  with_lab.lab = lab;
+  return exec_in_node(with_lab, node, cmd);
+}
+
+int exec_in_node(const CommonOptions& o, const std::string& node, const std::vector<std::string>& cmd) {
   auto plan = deployed_plan(o.lab);
   if (!plan) return kExitBadInput;
   const auto* spec = plan->topology.find_node(node);

@@ -37,7 +37,7 @@ int cmd_validate(const CommonOptions& o);
 int cmd_plan(const CommonOptions& o);
 int cmd_deploy(const CommonOptions& o);
 int cmd_inspect(const CommonOptions& o);
-int cmd_exec(const CommonOptions& o, const std::string& node, const std::vector<std::string>& cmd);
+int cmd_exec(const CommonOptions& o, const std::vector<std::string>& target, const std::vector<std::string>& cmd);
 int cmd_test(const CommonOptions& o);
 int cmd_destroy(const CommonOptions& o);
 int cmd_doctor(const CommonOptions& o);

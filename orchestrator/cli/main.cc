@@ -42,12 +42,20 @@ int main(int argc, char** argv) {
   inspect->add_option("lab", common.lab, "lab name");
   add_output(inspect);
 
-  auto* exec = app.add_subcommand("exec", "run a command inside a node: netrig exec LAB NODE -- CMD...");
-  std::string exec_node;
+  auto* exec = app.add_subcommand(
+      "exec", "run a command inside a node: netrig exec [LAB:]NODE -- CMD... (or LAB NODE -- CMD...)");
+  std::vector<std::string> exec_target;
+  exec->add_option("target", exec_target, "[LAB:]NODE, or LAB NODE; the lab may be left out when only one is deployed")
+      ->required()
+      ->expected(1, 2);
+  // Everything after `--` is the command, untouched by option parsing.
   std::vector<std::string> exec_cmd;
-  exec->add_option("lab", common.lab, "lab name")->required();
-  exec->add_option("node", exec_node, "node name")->required();
-  exec->add_option("cmd", exec_cmd, "command and arguments")->required();
+  for (int i = 1; i < argc; ++i) {
+    if (std::string(argv[i]) != "--") continue;
+    exec_cmd.assign(argv + i + 1, argv + argc);
+    argc = i;
+    break;
+  }
 
   auto* test = app.add_subcommand("test", "deploy, run the tests: block, destroy; exit 0 only if all pass");
   add_file(test, false);
@@ -82,7 +90,7 @@ int main(int argc, char** argv) {
     if (*plan) return cmd_plan(common);
     if (*deploy) return cmd_deploy(common);
     if (*inspect) return cmd_inspect(common);
-    if (*exec) return cmd_exec(common, exec_node, exec_cmd);
+    if (*exec) return cmd_exec(common, exec_target, exec_cmd);
     if (*test) return cmd_test(common);
     if (*destroy) return cmd_destroy(common);
     if (*doctor) return cmd_doctor(common);

@@ -135,6 +135,12 @@ TEST_F(LifecycleTest, ExecAndInspectSeeTheLiveLab) {
   EXPECT_EQ(fails.exit_code, 7) << fails.describe();
   auto missing = netrig({"exec", lab.lab(), "nosuchnode", "--", "true"});
   EXPECT_EQ(missing.exit_code, 2) << missing.describe();
+  // LAB:NODE form; arguments after -- reach the command untouched, options included.
+  auto colon = netrig({"exec", lab.lab() + ":h2", "--", "ip", "-o", "-4", "addr", "show", "eth0"});
+  EXPECT_EQ(colon.exit_code, 0) << colon.describe();
+  EXPECT_NE(colon.out.find("10.10.1.12/24"), std::string::npos) << colon.describe();
+  auto no_command = netrig({"exec", lab.lab() + ":h2"});
+  EXPECT_EQ(no_command.exit_code, 2) << no_command.describe();
 
   auto i = netrig({"inspect", lab.lab(), "--output", "json"});
   ASSERT_EQ(i.exit_code, 0) << i.describe();
