@@ -24,6 +24,7 @@
 #include "drivers/lab_state.h"
 #include "drivers/netlink.h"
 #include "drivers/netns.h"
+#include "drivers/nftables.h"
 #include "drivers/process.h"
 #include "drivers/system_error.h"
 #include "model/names.h"
@@ -189,6 +190,10 @@ class Deployer {
       case StepKind::ConfigureNode:
         configure_node(*plan_.topology.find_node(step.target));
         break;
+      case StepKind::ConfigureNat:
+        // The table lives in the node's namespace only and goes with it: nothing to journal.
+        nft_apply(plan_.netns_of(step.target), plan_.nat.at(step.target));
+        break;
       case StepKind::RunExec:
         run_exec(*plan_.topology.find_node(step.target));
         break;
@@ -247,6 +252,10 @@ class Deployer {
 
   void configure_node(const NodeSpec& node) {
     NetnsGuard inside(plan_.netns_of(node.name));
+    if (node.router) {
+      write_sysctl("net.ipv4.ip_forward", "1");
+      write_sysctl("net.ipv6.conf.all.forwarding", "1");
+    }
     for (const auto& s : node.sysctls) write_sysctl(s.key, s.value);
     NetlinkSocket nl;
     std::map<std::string, int> index;
@@ -259,6 +268,7 @@ class Deployer {
       requests.push_back(build_link_set(ifindex, true, std::nullopt));
       for (const auto& a : iface.addresses) requests.push_back(build_address_add(ifindex, a));
     }
+    for (const auto& f : floating_addresses(node)) requests.push_back(build_address_add(index.at(f.device), f.address));
     if (auto it = plan_.neighbors.find(node.name); it != plan_.neighbors.end())
       for (const auto& n : it->second) requests.push_back(build_neighbor_add(index.at(n.device), n.address, n.mac));
     nl.execute(requests);

@@ -41,6 +41,8 @@ void parse_inherited(Reader& r, const Entry& topology, NodeDefaults& out);
 void parse_nodes(Reader& r, ParseState& st, const Entry& nodes, Topology& topo);
 void parse_interfaces(Reader& r, ParseState& st, const Entry& interfaces, NodeSpec& node);
 void parse_route(Reader& r, NodeSpec& node, const Entry& item);
+// `nat:` of a netns node; after its interfaces and `router`.
+void parse_nat(Reader& r, NodeSpec& node, const Entry& nat);
 void parse_links(Reader& r, ParseState& st, const Entry& links, Topology& topo);
 // Lab-wide rules: every interface is linked; no address twice on one network or one node.
 void check_lab(Reader& r, const ParseState& st, const Topology& topo);

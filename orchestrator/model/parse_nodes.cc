@@ -8,7 +8,7 @@
 namespace netrig {
 namespace {
 
-const std::vector<std::string> kNodeKeys = {"kind", "interfaces", "routes", "sysctls", "exec", "mtu"};
+const std::vector<std::string> kNodeKeys = {"kind", "interfaces", "routes", "sysctls", "exec", "mtu", "router", "nat"};
 const std::vector<std::string> kInheritedKeys = {"kind", "routes", "sysctls", "exec"};
 const std::vector<std::string> kKindKeys = {"routes", "sysctls", "exec"};
 const std::vector<std::string> kKinds = {"netns", "bridge"};
@@ -82,7 +82,7 @@ NodeSpec parse_node(Reader& r, ParseState& st, const Entry& body) {
   node.kind = kind == "bridge" ? NodeKind::Bridge : NodeKind::Netns;
 
   if (node.kind == NodeKind::Bridge) {
-    for (const char* key : {"interfaces", "routes", "sysctls", "exec"})
+    for (const char* key : {"interfaces", "routes", "sysctls", "exec", "router", "nat"})
       if (auto e = Reader::get(body.value, key))
         r.error(Entry(e.key), "bridge '" + node.name + "' cannot have '" + key + "'",
                 "a bridge only switches frames: put addresses, routes and commands on netns nodes and link them to '" +
@@ -96,6 +96,9 @@ NodeSpec parse_node(Reader& r, ParseState& st, const Entry& body) {
             "set it on an interface (interfaces: {eth0: {mtu: 9000}}) or on a link");
 
   parse_interfaces(r, st, Reader::get(body.value, "interfaces"), node);
+  if (const auto router = Reader::get(body.value, "router"))
+    if (auto b = r.boolean(router, "'router'")) node.router = *b;
+  if (const auto nat = Reader::get(body.value, "nat")) parse_nat(r, node, nat);
   if (const auto routes = field(st.inherit, body, kind, "routes"); routes && r.is_list(routes, "'routes'"))
     for (const auto& item : routes.value) parse_route(r, node, Entry(item));
   if (const auto sysctls = field(st.inherit, body, kind, "sysctls"); sysctls && r.is_map(sysctls, "'sysctls'", true))

@@ -44,6 +44,24 @@ struct SysctlSpec {
   SourcePos pos;
 };
 
+// One NAT rule of a router (`nat:` on a node). IPv4 only; rendered into the node's own nftables
+// table by plan/nat.cc.
+enum class NatType { Masquerade, Snat, Dnat, Floating };
+
+struct NatRule {
+  NatType type = NatType::Masquerade;
+  std::string iface;                // user name: `out` (masquerade, snat, floating) or `in` (dnat)
+  std::optional<IpPrefix> from;     // masquerade/snat: source network or address matched
+  std::optional<IpAddr> to;         // snat: the new source; dnat: the destination matched (optional)
+  std::string protocol;             // dnat: "tcp" or "udp" ("" = any, only without ports)
+  std::optional<int> port;          // dnat: destination port matched
+  std::optional<IpAddr> forward;    // dnat: the new destination
+  std::optional<int> forward_port;  // dnat: the new destination port (default: unchanged)
+  std::optional<IpAddr> inside;     // floating: the private address
+  std::optional<IpAddr> outside;    // floating: the public address
+  SourcePos pos;
+};
+
 struct NodeSpec {
   std::string name;
   NodeKind kind = NodeKind::Netns;
@@ -52,6 +70,8 @@ struct NodeSpec {
   std::vector<SysctlSpec> sysctls;
   std::vector<std::string> exec;
   std::optional<int> mtu;  // bridges only
+  bool router = false;     // forwarding on (net.ipv4.ip_forward, net.ipv6.conf.all.forwarding)
+  std::vector<NatRule> nat;
   SourcePos pos;
 
   const InterfaceSpec* find_interface(const std::string& iface) const;

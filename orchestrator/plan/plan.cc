@@ -7,6 +7,7 @@
 #include <stdexcept>
 
 #include "model/names.h"
+#include "plan/nat.h"
 
 namespace netrig {
 
@@ -20,6 +21,8 @@ const char* to_string(StepKind kind) {
       return "link";
     case StepKind::ConfigureNode:
       return "configure";
+    case StepKind::ConfigureNat:
+      return "nat";
     case StepKind::RunExec:
       return "exec";
   }
@@ -83,6 +86,12 @@ class Planner {
       std::vector<int> after = {create_.at(node.name)};
       for (int id : links_of[node.name]) after.push_back(id);
       configured.push_back(add(StepKind::ConfigureNode, node.name, after, configure_detail(node)));
+      if (node.nat.empty()) continue;
+      // NAT rules in the node's own nftables table, once its interfaces exist and are up.
+      plan_.nat[node.name] = nat_ruleset(node);
+      configured.push_back(
+          add(StepKind::ConfigureNat, node.name, {configured.back()},
+              "ip netns exec " + plan_.netns_of(node.name) + " nft -f - <<EOF\n" + plan_.nat[node.name] + "EOF"));
     }
     // Start-up commands run once the whole network is up, as users expect of `exec`.
     for (const auto& node : topo.nodes) {
@@ -246,8 +255,10 @@ class Planner {
     std::string ns = "ip -n " + plan_.netns_of(node.name) + " ";
     std::string s = ns + "link set lo up";
     for (const auto& sc : node.sysctls) s += "; sysctl " + sc.key + "=" + sc.value;
+    if (node.router) s += "; sysctl net.ipv4.ip_forward=1; sysctl net.ipv6.conf.all.forwarding=1";
     for (const auto& i : node.interfaces)
       for (const auto& a : i.addresses) s += "; " + ns + "addr add " + a.str() + " dev " + i.kernel_name;
+    for (const auto& f : floating_addresses(node)) s += "; " + ns + "addr add " + f.address.str() + " dev " + f.device;
     if (auto it = plan_.neighbors.find(node.name); it != plan_.neighbors.end())
       s += "; " + std::to_string(it->second.size()) + " × " + ns +
            "neigh add <peer> lladdr <mac> dev <if> nud permanent";
@@ -268,5 +279,13 @@ class Planner {
 }  // namespace
 
 Plan make_plan(const Topology& topology) { return Planner(topology).run(); }
+
+std::vector<FloatingAddress> floating_addresses(const NodeSpec& node) {
+  std::vector<FloatingAddress> out;
+  for (const auto& r : node.nat)
+    if (r.type == NatType::Floating)
+      out.push_back({node.find_interface(r.iface)->kernel_name, IpPrefix{*r.outside, 32}});
+  return out;
+}
 
 }  // namespace netrig

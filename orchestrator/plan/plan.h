@@ -10,7 +10,7 @@
 
 namespace netrig {
 
-enum class StepKind { CreateNetns, CreateBridge, CreateLink, ConfigureNode, RunExec };
+enum class StepKind { CreateNetns, CreateBridge, CreateLink, ConfigureNode, ConfigureNat, RunExec };
 const char* to_string(StepKind kind);
 
 // One end of a veth pair.
@@ -52,12 +52,21 @@ struct Plan {
   std::vector<Step> steps;
   std::map<std::string, std::vector<NeighborEntry>> neighbors;  // node -> its static entries
   std::map<std::string, std::string> macs;                      // "node:iface" -> MAC
+  std::map<std::string, std::string> nat;                       // node -> its nftables ruleset (plan/nat.h)
 
   std::string netns_of(const std::string& node) const;
   std::string bridge_device(const std::string& bridge) const;
 };
 
 Plan make_plan(const Topology& topology);
+
+// A floating (1:1 NAT) rule's public address, added as a /32 to the router's outside interface so
+// the router answers ARP for it.
+struct FloatingAddress {
+  std::string device;  // kernel name
+  IpPrefix address;
+};
+std::vector<FloatingAddress> floating_addresses(const NodeSpec& node);
 
 // The stable locally administered MAC netrig gives an interface that has none in the file.
 std::string derived_mac(const std::string& lab, const std::string& node, const std::string& iface);
