@@ -1,7 +1,12 @@
 // The check kinds: one attempt each, no retry (the runner retries).
 #pragma once
 
+#include <map>
+#include <optional>
+#include <shared_mutex>
+
 #include "checks/result.h"
+#include "checks/runner.h"
 #include "plan/plan.h"
 
 namespace netrig {
@@ -11,6 +16,57 @@ CheckResult connect_once(const Plan& plan, const CheckSpec& check, const std::st
 CheckResult exec_once(const Plan& plan, const CheckSpec& check);
 // Retries unreached pairs itself, in rounds, until the check's timeout.
 CheckResult pingall_run(const Plan& plan, const CheckSpec& check);
+
+// capture: tcpdump on the check's device while its traffic runs; the pcap is kept under
+// options.artifacts_dir and its matching packets counted.
+CheckResult capture_once(const Plan& plan, const CheckSpec& check, const CheckOptions& options);
+// iperf3: a one-shot server in the target node (stopped by PID), the client in the check's node.
+// Runs one at a time (a shared CPU would make concurrent measurements meaningless).
+CheckResult iperf3_once(const Plan& plan, const CheckSpec& check);
+
+// iperf3 checks hold it exclusively, captures shared: a bandwidth test would flood a capture's
+// buffers and a capture would slow the measurement.
+std::shared_mutex& measurement_lock();
+
+// "N packets dropped by kernel" from tcpdump's closing statistics; -1 when absent.
+int parse_tcpdump_drops(const std::string& output);
+
+// Where a capture listens: namespace ("" = the host's) and kernel device name. Throws if the plan
+// has no such device.
+struct CaptureDevice {
+  std::string netns;
+  std::string device;
+};
+CaptureDevice capture_device(const Plan& plan, const CheckSpec& check);
+
+// What a pcap file holds, counted against a BPF filter.
+struct PcapCount {
+  int total = 0;            // packets in the file
+  int matched = 0;          // packets the filter accepts
+  int tagged = 0;           // matching packets with an 802.1Q / 802.1ad tag
+  std::map<int, int> vids;  // VID of the outer tag -> matching packets with it
+  std::string error;        // the file cannot be read or the filter does not compile
+};
+PcapCount count_pcap(const std::string& file, const std::string& filter);
+// Why the counted packets do not meet the check's expect/count/none, vlan and tagged ("" = they do).
+std::string capture_problem(const CheckSpec& check, const PcapCount& count);
+// One line: "6 of 14 packets match 'icmp', 0 tagged".
+std::string describe_count(const CheckSpec& check, const PcapCount& count);
+
+struct Iperf3Summary {
+  bool parsed = false;
+  std::string error;  // iperf3's own "error" field, or why the JSON could not be read
+  std::string protocol;
+  double seconds = 0;
+  double sent_mbps = 0;
+  double received_mbps = 0;  // what the receiver got: the figure the bounds apply to
+  int retransmits = 0;       // tcp
+  double lost_pct = 0;       // udp
+  double jitter_ms = 0;      // udp
+};
+// Parses `iperf3 -c ... -J` output (3.x).
+Iperf3Summary parse_iperf3_json(const std::string& json);
+std::string describe_iperf3(const Iperf3Summary& s);
 
 struct PingSummary {
   int transmitted = 0;

@@ -26,9 +26,11 @@ std::string resolve_target(const Topology& topology, const std::string& target, 
   return "";
 }
 
-CheckResult run_check_once(const Plan& plan, const CheckSpec& check) {
+CheckResult run_check_once(const Plan& plan, const CheckSpec& check, const CheckOptions& options) {
   if (check.type == CheckType::Exec) return exec_once(plan, check);
   if (check.type == CheckType::PingAll) return pingall_run(plan, check);
+  if (check.type == CheckType::Capture) return capture_once(plan, check, options);
+  if (check.type == CheckType::Iperf3) return iperf3_once(plan, check);
   auto address = resolve_target(plan.topology, check.target, check.family);
   if (address.empty()) {
     CheckResult r;
@@ -98,9 +100,17 @@ static CheckResult run_with_retry(const Plan& plan, const CheckSpec& check, cons
     target = check.command;
   } else if (check.type == CheckType::PingAll) {
     target = check.nodes.empty() ? "all nodes" : std::to_string(check.nodes.size()) + " nodes";
+  } else if (check.type == CheckType::Capture) {
+    try {
+      auto where = capture_device(plan, check);
+      target = where.netns.empty() ? where.device : where.netns + ":" + where.device;
+    } catch (const std::exception&) {
+    }
   } else {
     auto address = resolve_target(plan.topology, check.target, check.family);
-    target = check.type == CheckType::Connect ? address + ":" + std::to_string(check.port) : address;
+    target = check.type == CheckType::Connect || check.type == CheckType::Iperf3
+                 ? address + ":" + std::to_string(check.port)
+                 : address;
   }
   try {
     if (check.type == CheckType::Connect && check.listen) {
@@ -111,7 +121,7 @@ static CheckResult run_with_retry(const Plan& plan, const CheckSpec& check, cons
     int attempts = 0;
     for (;;) {
       ++attempts;
-      result = run_check_once(plan, check);
+      result = run_check_once(plan, check, options);
       if (result.status != CheckStatus::Failed || check.type == CheckType::PingAll) break;
       auto next = clock::now() + std::chrono::duration<double>(options.retry_interval_s);
       if (next >= deadline || interrupted()) break;

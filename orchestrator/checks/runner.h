@@ -13,12 +13,14 @@ struct CheckOptions {
   int parallel = 8;
   double retry_interval_s = 0.5;
   std::function<void(const CheckResult&)> on_result;  // called as each check finishes
+  // Where captures keep their pcap files (created when needed). "" = <tmp>/netrig-artifacts/<lab>.
+  std::string artifacts_dir;
 };
 
 std::vector<CheckResult> run_checks(const Plan& plan, const CheckOptions& options);
 
 // One attempt of one check (no retry). Exposed for tests.
-CheckResult run_check_once(const Plan& plan, const CheckSpec& check);
+CheckResult run_check_once(const Plan& plan, const CheckSpec& check, const CheckOptions& options = {});
 
 // The address a check target names: an address as is, a node's first address, or node:iface's.
 // family 4/6 restricts the choice; 0 takes the first.

@@ -408,8 +408,15 @@ int cmd_test(const CommonOptions& o) {
   start = clock_type::now();
   CheckOptions check_options;
   check_options.parallel = o.parallel;
+  check_options.artifacts_dir =
+      std::filesystem::absolute(o.artifacts.empty() ? std::filesystem::path("netrig-artifacts") / run.lab
+                                                    : std::filesystem::path(o.artifacts))
+          .string();
   check_options.on_result = [&](const CheckResult& r) {
-    if (!json_out) std::cout << text_line(r) << "\n" << std::flush;
+    if (json_out) return;
+    std::cout << text_line(r) << "\n";
+    for (const auto& a : r.artifacts) std::cout << "      artifact: " << a << "\n";
+    std::cout << std::flush;
   };
   run.results = run_checks(plan, check_options);
   run.check_seconds = since(start);

@@ -25,6 +25,7 @@ struct CommonOptions {
   std::string format = "mermaid";
   std::string junit;
   std::string json_report;
+  std::string artifacts;            // "" = ./netrig-artifacts/<lab>
   int workers = default_workers();  // one per CPU, at most 8
   int parallel = 16;
   bool keep = false;

@@ -63,6 +63,8 @@ int main(int argc, char** argv) {
   test->add_flag("--keep", common.keep, "leave the lab running after the checks");
   test->add_option("--junit", common.junit, "write a JUnit XML report to this file");
   test->add_option("--json-report", common.json_report, "write the JSON report to this file");
+  test->add_option("--artifacts", common.artifacts,
+                   "directory for capture pcaps (default ./netrig-artifacts/<lab>; kept after destroy)");
   test->add_option("--workers", common.workers, "parallel deploy workers")->check(CLI::Range(1, 64));
   test->add_option("--parallel", common.parallel, "checks run at once")->check(CLI::Range(1, 256));
 

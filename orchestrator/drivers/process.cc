@@ -3,8 +3,8 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <sched.h>
-#include <sys/mount.h>
 #include <signal.h>
+#include <sys/mount.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -37,18 +37,15 @@ std::string shell_join(const std::vector<std::string>& argv) {
   return out;
 }
 
-ExecResult run_in_netns(const std::string& netns, const std::vector<std::string>& argv, double timeout_s) {
-  using clock = std::chrono::steady_clock;
-  ExecResult result;
-  result.argv = argv;
-  const auto start = clock::now();
-  const auto deadline = start + std::chrono::duration<double>(timeout_s);
+namespace {
 
+// Starts argv in the node: own process group, the node's network namespace, stdout and stderr
+// into `out` (whose write end is closed here), stdin from /dev/null.
+bp::child spawn_in_netns(const std::string& netns, const std::vector<std::string>& argv, bp::pipe& out) {
   auto exe = argv.at(0).find('/') == std::string::npos ? bp::search_path(argv[0]) : boost::filesystem::path(argv[0]);
   if (exe.empty()) throw SystemError("start " + shell_join(argv) + ": " + argv[0] + " is not installed", ENOENT);
   int ns_fd = -1;
   if (!netns.empty()) ns_fd = open_netns(netns);
-  bp::pipe out;
   std::error_code ec;
   // In the child, before exec: own process group (so a timeout kills all it started) and the
   // node's network namespace.
@@ -73,12 +70,40 @@ ExecResult run_in_netns(const std::string& netns, const std::vector<std::string>
   // Our copy of the write end must go, or the read end never sees EOF.
   ::close(out.native_sink());
   out.assign_sink(-1);
-
   const int fd = out.native_source();
   fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+  return child;
+}
+
+// Reads what is there (up to 1 MiB kept); false at end of file.
+bool drain(int fd, std::string& into) {
+  char buf[4096];
+  for (;;) {
+    ssize_t n = read(fd, buf, sizeof buf);
+    if (n > 0) {
+      if (into.size() < (1u << 20)) into.append(buf, static_cast<size_t>(n));
+      continue;
+    }
+    return n != 0;
+  }
+}
+
+}  // namespace
+
+ExecResult run_in_netns(const std::string& netns, const std::vector<std::string>& argv, double timeout_s) {
+  using clock = std::chrono::steady_clock;
+  ExecResult result;
+  result.argv = argv;
+  const auto start = clock::now();
+  const auto deadline = start + std::chrono::duration<double>(timeout_s);
+
+  bp::pipe out;
+  std::error_code ec;
+  bp::child child = spawn_in_netns(netns, argv, out);
+
+  const int fd = out.native_source();
   bool eof = false;
   std::optional<clock::time_point> exited_at;
-  char buf[4096];
   while (!eof) {
     auto now = clock::now();
     if (now >= deadline) {
@@ -96,21 +121,88 @@ ExecResult run_in_netns(const std::string& netns, const std::vector<std::string>
     pollfd p{fd, POLLIN, 0};
     int wait_ms = static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now).count());
     poll(&p, 1, std::min(wait_ms, exited_at ? 50 : 20) + 1);
-    for (;;) {
-      ssize_t n = read(fd, buf, sizeof buf);
-      if (n > 0) {
-        if (result.output.size() < (1u << 20)) result.output.append(buf, static_cast<size_t>(n));
-        continue;
-      }
-      if (n == 0) eof = true;
-      break;
-    }
+    eof = !drain(fd, result.output);
   }
   if (result.timed_out || result.interrupted) kill(-child.id(), SIGKILL);
   child.wait(ec);
   int status = child.native_exit_code();
   result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   result.seconds = std::chrono::duration<double>(clock::now() - start).count();
+  return result;
+}
+
+struct Background::Impl {
+  std::vector<std::string> argv;
+  bp::pipe out;
+  bp::child child;
+  std::string output;
+  std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
+  bool stopped = false;
+};
+
+Background::Background(const std::string& netns, const std::vector<std::string>& argv, const std::string& ready,
+                       double ready_timeout_s)
+    : impl_(std::make_unique<Impl>()) {
+  using clock = std::chrono::steady_clock;
+  impl_->argv = argv;
+  impl_->child = spawn_in_netns(netns, argv, impl_->out);
+  if (ready.empty()) return;
+  const auto deadline = clock::now() + std::chrono::duration<double>(ready_timeout_s);
+  const int fd = impl_->out.native_source();
+  bool eof = false;
+  while (impl_->output.find(ready) == std::string::npos) {
+    std::string why;
+    if (eof || !impl_->child.running()) why = "exited before saying '" + ready + "'";
+    if (clock::now() >= deadline) why = "did not say '" + ready + "' in time";
+    if (interrupted()) why = "interrupted";
+    if (!why.empty()) {
+      auto r = stop(SIGKILL, 1);
+      throw std::runtime_error(shell_join(argv) + " " + why + (r.output.empty() ? "" : ": " + r.output));
+    }
+    pollfd p{fd, POLLIN, 0};
+    poll(&p, 1, 20);
+    eof = !drain(fd, impl_->output);
+  }
+}
+
+Background::~Background() {
+  if (impl_ && !impl_->stopped) stop(SIGKILL, 1);
+}
+
+int Background::pid() const { return impl_->child.id(); }
+
+ExecResult Background::stop(int sig, double timeout_s) {
+  using clock = std::chrono::steady_clock;
+  ExecResult result;
+  result.argv = impl_->argv;
+  if (impl_->stopped) return result;
+  impl_->stopped = true;
+  const int fd = impl_->out.native_source();
+  const pid_t pid = impl_->child.id();
+  // Its own process group (setpgid in the child): the command and what it started, nothing else.
+  if (impl_->child.running()) kill(-pid, sig);
+  const auto deadline = clock::now() + std::chrono::duration<double>(timeout_s);
+  bool eof = false;
+  std::optional<clock::time_point> exited_at;
+  // Another command started at the same moment may hold a copy of the pipe: once ours has
+  // exited, read for a short while only.
+  while (!eof && clock::now() < deadline &&
+         !(exited_at && clock::now() - *exited_at > std::chrono::milliseconds(200))) {
+    if (!exited_at && !impl_->child.running()) exited_at = clock::now();
+    pollfd p{fd, POLLIN, 0};
+    poll(&p, 1, 20);
+    eof = !drain(fd, impl_->output);
+  }
+  if (!eof && !exited_at) {
+    result.timed_out = true;
+    kill(-pid, SIGKILL);
+  }
+  std::error_code ec;
+  impl_->child.wait(ec);
+  int status = impl_->child.native_exit_code();
+  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  result.output = impl_->output;
+  result.seconds = std::chrono::duration<double>(clock::now() - impl_->start).count();
   return result;
 }
 

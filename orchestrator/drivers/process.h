@@ -2,6 +2,7 @@
 // (Boost.Process). Output is read with a deadline; on timeout the command's process group is killed.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -12,7 +13,7 @@ struct ExecResult {
   int exit_code = -1;  // 128+signal when killed by a signal
   bool timed_out = false;
   bool interrupted = false;  // stopped early because netrig got SIGINT/SIGTERM (see interrupt.h)
-  std::string output;  // stdout and stderr, interleaved
+  std::string output;        // stdout and stderr, interleaved
   double seconds = 0;
 };
 
@@ -20,6 +21,30 @@ struct ExecResult {
 // failure; throws SystemError if it cannot be started. When netrig is interrupted (SIGINT/SIGTERM)
 // the command's process group is killed at once and `interrupted` is set.
 ExecResult run_in_netns(const std::string& netns, const std::vector<std::string>& argv, double timeout_s);
+
+// A command left running in a node while netrig does something else (tcpdump for a capture,
+// an iperf3 server). It gets its own process group; it is stopped by its PID (that group) only,
+// never by name. The destructor stops it if stop() was not called.
+class Background {
+ public:
+  // Starts argv in /run/netns/<netns> and, when `ready` is not empty, waits up to ready_timeout_s
+  // for that text in its output (tcpdump's "listening on"). Throws SystemError if it cannot be
+  // started, exits first, or never says `ready` (the message carries its output).
+  Background(const std::string& netns, const std::vector<std::string>& argv, const std::string& ready,
+             double ready_timeout_s);
+  ~Background();
+  Background(const Background&) = delete;
+  Background& operator=(const Background&) = delete;
+
+  int pid() const;
+  // Sends `sig` to the process group, waits up to timeout_s for the command to exit (SIGKILL
+  // after that) and returns its exit code and all its output.
+  ExecResult stop(int sig, double timeout_s);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
 
 // The command as a shell line, quoted where needed (for evidence and dry runs).
 std::string shell_join(const std::vector<std::string>& argv);

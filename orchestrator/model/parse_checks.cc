@@ -1,14 +1,22 @@
-// The tests: block: ping, connect, exec and pingall checks, resolved against the nodes.
+// The tests: block: ping, connect, exec, pingall, capture and iperf3 checks, resolved against the
+// nodes.
 #include <algorithm>
 #include <regex>
 
+#include "model/bpf.h"
 #include "model/parse_internal.h"
 
 namespace netrig {
 namespace {
 
-const std::vector<std::string> kTestKeys = {"name", "timeout", "ping", "connect", "exec", "pingall"};
-const std::vector<std::string> kCheckTypes = {"ping", "connect", "exec", "pingall"};
+const std::vector<std::string> kTestKeys = {"name", "timeout", "ping",    "connect",
+                                            "exec", "pingall", "capture", "iperf3"};
+const std::vector<std::string> kCheckTypes = {"ping", "connect", "exec", "pingall", "capture", "iperf3"};
+const std::vector<std::string> kCaptureKeys = {"node",  "iface", "bridge", "port",   "filter",   "expect",
+                                               "count", "none",  "vlan",   "tagged", "duration", "traffic"};
+const std::vector<std::string> kTrafficKeys = {"ping", "exec"};
+const std::vector<std::string> kIperfKeys = {"from", "to",       "seconds",  "protocol",
+                                             "port", "min_mbps", "max_mbps", "bitrate"};
 const std::vector<std::string> kPingKeys = {"from", "to", "count", "expect", "max_loss", "max_rtt", "family"};
 const std::vector<std::string> kConnectKeys = {"from", "to", "port", "protocol", "expect", "listen"};
 const std::vector<std::string> kExecKeys = {"node", "cmd", "exit", "output"};
@@ -62,6 +70,13 @@ std::string default_name(const CheckSpec& c) {
       return "exec " + c.node + ": " + c.command;
     case CheckType::PingAll:
       return "pingall " + (c.nodes.empty() ? std::string("all nodes") : std::to_string(c.nodes.size()) + " nodes");
+    case CheckType::Capture:
+      return "capture " +
+             (c.bridge.empty() ? c.node + ":" + c.iface
+                               : c.bridge + (c.bridge_port.empty() ? "" : ":" + c.bridge_port)) +
+             (c.filter.empty() ? "" : " '" + c.filter + "'");
+    case CheckType::Iperf3:
+      return "iperf3 " + c.protocol + " " + c.node + " -> " + c.target;
   }
   return "";
 }
@@ -80,6 +95,8 @@ class CheckParser {
     if (!r_.is_map(check, "'" + type + "'")) return false;
     if (type == "ping") return ping(check, c);
     if (type == "connect") return connect(check, c);
+    if (type == "capture") return capture(check, c);
+    if (type == "iperf3") return iperf3(check, c);
     c.type = CheckType::Exec;
     return exec(check, c);
   }
@@ -318,6 +335,260 @@ class CheckParser {
       }
     }
     if (!c.exit_code && !c.output_regex) c.exit_code = 0;
+    return ok;
+  }
+
+  // A node's interface, by the file's name.
+  bool node_iface(const Entry& at, const NodeSpec& node, std::string& out) {
+    auto s = r_.string(at, "'iface'");
+    if (!s) return false;
+    if (node.find_interface(*s)) {
+      out = *s;
+      return true;
+    }
+    std::vector<std::string> names;
+    for (const auto& i : node.interfaces) names.push_back(i.name);
+    auto hint = did_you_mean(*s, names);
+    r_.error(at, "node '" + node.name + "' has no interface '" + *s + "'",
+             hint.empty()
+                 ? (names.empty() ? "give the node an interface linked to something" : "use one of: " + one_of(names))
+                 : hint);
+    return false;
+  }
+
+  // The ports of a bridge, as capture's `port:` names them: node:iface, or the other bridge.
+  std::vector<std::string> bridge_ports(const std::string& bridge) {
+    std::vector<std::string> ports;
+    for (const auto& l : topo_.links) {
+      const Endpoint* other = l.a.node == bridge && l.a.iface.empty()   ? &l.b
+                              : l.b.node == bridge && l.b.iface.empty() ? &l.a
+                                                                        : nullptr;
+      if (other) ports.push_back(other->iface.empty() ? other->node : other->node + ":" + other->iface);
+    }
+    return ports;
+  }
+
+  bool capture_place(const Entry& body, CheckSpec& c) {
+    const auto node = get(body, "node"), bridge = get(body, "bridge"), iface = get(body, "iface"),
+               port = get(body, "port");
+    if (!node == !bridge) {
+      r_.error(node ? Entry(bridge.key) : Entry(body.key),
+               node ? "'capture' takes 'node' or 'bridge', not both" : "'capture' needs 'node' or 'bridge'",
+               "e.g. 'capture: {node: h2, iface: eth1, ...}' or 'capture: {bridge: br0, port: h1:eth1, ...}'");
+      return false;
+    }
+    if (node) {
+      if (port) {
+        r_.error(Entry(port.key), "'port' is for captures on a bridge", "write 'iface' for a node's interface");
+        return false;
+      }
+      if (!netns_node(node, "'node'", c.node)) return false;
+      const NodeSpec* n = topo_.find_node(c.node);
+      if (iface) return node_iface(iface, *n, c.iface);
+      if (n->interfaces.size() == 1) {
+        c.iface = n->interfaces[0].name;
+        return true;
+      }
+      r_.error(Entry(body.key), "'capture' on node '" + c.node + "' needs 'iface'",
+               "the node has " + std::to_string(n->interfaces.size()) + " interfaces; name the one to listen on");
+      return false;
+    }
+    if (iface) {
+      r_.error(Entry(iface.key), "'iface' is for captures on a node",
+               "write 'port: NODE:IFACE' for the bridge port that node's link uses");
+      return false;
+    }
+    auto b = r_.string(bridge, "'bridge'");
+    if (!b || st_.broken.count(*b)) return false;
+    const NodeSpec* n = topo_.find_node(*b);
+    if (!n || n->kind != NodeKind::Bridge) {
+      const NodeKind kind = NodeKind::Bridge;
+      auto hint = did_you_mean(*b, node_names(topo_, &kind));
+      r_.error(bridge, n ? "'bridge' names netns node '" + *b + "'" : "'bridge' names unknown bridge '" + *b + "'",
+               n ? "write 'node: " + *b + "' and 'iface' to capture inside a node"
+                 : (hint.empty() ? "use a node of kind bridge" : hint));
+      return false;
+    }
+    c.bridge = *b;
+    c.node = *b;
+    if (!port) return true;
+    auto p = r_.string(port, "'port'");
+    if (!p) return false;
+    auto ports = bridge_ports(*b);
+    if (std::find(ports.begin(), ports.end(), *p) == ports.end()) {
+      auto hint = did_you_mean(*p, ports);
+      r_.error(port, "bridge '" + *b + "' has no port '" + *p + "'",
+               hint.empty() ? (ports.empty() ? "link something to the bridge" : "use one of: " + one_of(ports)) : hint);
+      return false;
+    }
+    c.bridge_port = *p;
+    return true;
+  }
+
+  bool capture_expect(const Entry& body, CheckSpec& c) {
+    std::vector<Entry> given;
+    for (const char* k : {"expect", "count", "none"})
+      if (auto e = get(body, k)) given.push_back(e);
+    if (given.empty()) {
+      c.min_packets = 1;  // default: at least one matching packet
+      return true;
+    }
+    if (given.size() > 1) {
+      r_.error(Entry(given[1].key), "'capture' takes one of 'expect', 'count' and 'none', not two",
+               "'count: N' is 'expect: {min: N, max: N}'; 'none: true' is 'count: 0'");
+      return false;
+    }
+    const auto& e = given[0];
+    if (e.name() == "none") {
+      auto v = r_.boolean(e, "'none'");
+      if (!v) return false;
+      if (!*v) {
+        r_.error(e, "'none: false' says nothing", "write 'expect: {min: 1}' to want some packets, or drop it");
+        return false;
+      }
+      c.min_packets = 0;
+      c.max_packets = 0;
+      return true;
+    }
+    if (e.name() == "count") {
+      int n = 0;
+      if (!integer(body, "count", 0, 1000000, n)) return false;
+      c.min_packets = c.max_packets = n;
+      return true;
+    }
+    if (!r_.is_map(e, "'expect' of a capture")) return false;
+    r_.check_keys(e, {"min", "max"}, "'expect'");
+    int lo = 0, hi = 0;
+    bool ok = true;
+    if (get(e, "min") && (ok &= integer(e, "min", 0, 1000000, lo))) c.min_packets = lo;
+    if (get(e, "max") && (ok &= integer(e, "max", 0, 1000000, hi))) c.max_packets = hi;
+    if (!ok) return false;
+    if (!c.min_packets && !c.max_packets) {
+      r_.error(e, "'expect' of a capture needs 'min' or 'max'", "e.g. 'expect: {min: 3}' or 'expect: {max: 0}'");
+      return false;
+    }
+    if (c.min_packets && c.max_packets && *c.min_packets > *c.max_packets) {
+      r_.error(get(e, "max"), "'max' (" + std::to_string(hi) + ") is below 'min' (" + std::to_string(lo) + ")",
+               "no packet count can pass; swap them");
+      return false;
+    }
+    return true;
+  }
+
+  bool capture(const Entry& body, CheckSpec& c) {
+    c.type = CheckType::Capture;
+    const auto before = r_.diagnostics().size();
+    r_.check_keys(body, kCaptureKeys, "'capture'");
+    if (r_.diagnostics().size() > before) return false;
+    bool ok = capture_place(body, c);
+    if (const auto f = get(body, "filter")) {
+      if (auto s = r_.string(f, "'filter'")) {
+        c.filter = *s;
+        if (auto problem = bpf_problem(*s); !problem.empty()) {
+          r_.error(f, "'filter' is not a valid BPF expression: " + problem,
+                   "it is tcpdump's filter syntax, e.g. 'icmp', 'vlan 101 and icmp', 'tcp port 80'");
+          ok = false;
+        }
+      } else {
+        ok = false;
+      }
+    }
+    ok &= capture_expect(body, c);
+    if (const auto v = get(body, "vlan")) {
+      int vid = 0;
+      if ((ok &= integer(body, "vlan", 1, 4094, vid))) c.vlan = vid;
+    }
+    if (const auto t = get(body, "tagged")) {
+      auto b = r_.boolean(t, "'tagged'");
+      ok &= b.has_value();
+      c.tagged = b;
+      if (b && !*b && c.vlan) {
+        r_.error(t, "'tagged: false' contradicts 'vlan: " + std::to_string(*c.vlan) + "'",
+                 "'vlan: VID' already says every packet is tagged; drop one of them");
+        ok = false;
+      }
+    }
+    if (const auto d = get(body, "duration")) {
+      auto v = r_.number(d, "'duration' (seconds)", 0, 600);
+      ok &= v.has_value();
+      c.duration_s = v.value_or(0);
+    }
+    const auto traffic = get(body, "traffic");
+    if (traffic) {
+      if (!r_.is_map(traffic, "'traffic'")) return false;
+      const auto b2 = r_.diagnostics().size();
+      r_.check_keys(traffic, kTrafficKeys, "'traffic'");
+      if (r_.diagnostics().size() > b2) return false;
+      std::vector<Entry> gens;
+      for (const auto& k : kTrafficKeys)
+        if (auto e = get(traffic, k)) gens.push_back(e);
+      if (gens.size() != 1) {
+        r_.error(gens.empty() ? Entry(traffic.key) : Entry(gens[1].key),
+                 gens.empty() ? "'traffic' is empty" : "'traffic' has two generators",
+                 "give it exactly one of: " + one_of(kTrafficKeys) + ", e.g. 'traffic: {ping: {from: h1, to: h2}}'");
+        return false;
+      }
+      CheckSpec t;
+      t.pos = Reader::pos(gens[0]);
+      if (!parse(gens[0], t)) return false;
+      t.timeout_s = std::min(c.timeout_s, 10.0);
+      t.name = default_name(t);
+      c.traffic.push_back(t);
+    } else if (ok && c.duration_s <= 0) {
+      r_.error(Entry(body.key), "'capture' needs 'traffic' or a 'duration'",
+               "e.g. 'traffic: {ping: {from: h1, to: h2, count: 3}}', run while tcpdump listens");
+      return false;
+    }
+    return ok;
+  }
+
+  bool iperf3(const Entry& body, CheckSpec& c) {
+    c.type = CheckType::Iperf3;
+    if (!keys(body, kIperfKeys, {"from", "to"}, "iperf3: {from: h1, to: h2, seconds: 2, min_mbps: 100}")) return false;
+    bool ok = netns_node(get(body, "from"), "'from'", c.node);
+    const auto to = get(body, "to");
+    if (target(to, 0, c.target) && IpAddr::parse(c.target)) {
+      r_.error(to, "'to' of iperf3 must be a node, not an address",
+               "write the node name so netrig knows where to start the iperf3 server");
+      ok = false;
+    } else if (c.target.empty()) {
+      ok = false;
+    }
+    int secs = 2;
+    ok &= integer(body, "seconds", 1, 60, secs);
+    c.seconds = secs;
+    c.port = 5201;
+    ok &= integer(body, "port", 1, 65535, c.port);
+    const auto protocol = get(body, "protocol");
+    if (protocol) {
+      auto s = r_.string(protocol, "'protocol'");
+      if (s && (*s == "tcp" || *s == "udp")) {
+        c.protocol = *s;
+      } else {
+        if (s) {
+          auto hint = did_you_mean(*s, {"tcp", "udp"});
+          r_.error(protocol, "unknown protocol '" + *s + "'", hint.empty() ? "use tcp or udp" : hint);
+        }
+        ok = false;
+      }
+    }
+    for (const char* k : {"min_mbps", "max_mbps", "bitrate"}) {
+      const auto v = get(body, k);
+      if (!v) continue;
+      auto n = r_.number(v, "'" + std::string(k) + "' (Mbit/s)", 0, 1000000);
+      ok &= n.has_value();
+      if (!n) continue;
+      (std::string(k) == "min_mbps" ? c.min_mbps : std::string(k) == "max_mbps" ? c.max_mbps : c.bitrate_mbps) = *n;
+    }
+    if (ok && c.bitrate_mbps && c.protocol != "udp") {
+      r_.error(Entry(get(body, "bitrate").key), "'bitrate' is for udp",
+               "TCP sends as fast as it can; write 'protocol: udp' to send at a fixed rate");
+      return false;
+    }
+    if (ok && c.min_mbps && c.max_mbps && *c.min_mbps > *c.max_mbps) {
+      r_.error(get(body, "max_mbps"), "'max_mbps' is below 'min_mbps'", "no rate can pass; swap them");
+      return false;
+    }
     return ok;
   }
 

@@ -14,6 +14,10 @@ const char* to_string(CheckType type) {
       return "exec";
     case CheckType::PingAll:
       return "pingall";
+    case CheckType::Capture:
+      return "capture";
+    case CheckType::Iperf3:
+      return "iperf3";
   }
   return "?";
 }

@@ -90,7 +90,7 @@ struct LinkSpec {
   SourcePos pos;
 };
 
-enum class CheckType { Ping, Connect, Exec, PingAll };
+enum class CheckType { Ping, Connect, Exec, PingAll, Capture, Iperf3 };
 const char* to_string(CheckType type);
 
 enum class Expect { Success, Failure };
@@ -117,6 +117,23 @@ struct CheckSpec {
   std::optional<std::string> output_regex;
   // pingall (empty = every netns node that has an address)
   std::vector<std::string> nodes;
+  // capture: where tcpdump listens. node + iface (inside a node), or bridge (the bridge device
+  // itself) with an optional port (node:iface or a bridge: the host-side device of that link).
+  std::string iface;
+  std::string bridge;
+  std::string bridge_port;
+  std::string filter;              // BPF expression; "" = every packet
+  std::optional<int> min_packets;  // expect.min / count / none (max 0)
+  std::optional<int> max_packets;  // expect.max / count / none
+  std::optional<int> vlan;         // every matching packet carries an 802.1Q tag with this VID
+  std::optional<bool> tagged;      // every matching packet carries a tag (true) or none does (false)
+  double duration_s = 0;           // keep capturing this long after the traffic
+  std::vector<CheckSpec> traffic;  // capture: the ping or exec run while tcpdump listens (0 or 1)
+  // iperf3 (from: node, target: to; protocol tcp|udp; port)
+  double seconds = 2;
+  std::optional<double> min_mbps;
+  std::optional<double> max_mbps;
+  std::optional<double> bitrate_mbps;  // udp: -b
   SourcePos pos;
 };
 

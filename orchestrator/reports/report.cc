@@ -33,6 +33,7 @@ std::string text_report(const TestRun& run) {
   std::ostringstream out;
   for (const auto& r : run.results) {
     out << text_line(r) << "\n";
+    for (const auto& a : r.artifacts) out << "      artifact: " << a << "\n";
     if (r.status == CheckStatus::Failed || r.status == CheckStatus::Error) {
       for (const auto& e : r.evidence) {
         out << "      $ " << e.command << "\n";
@@ -65,7 +66,8 @@ nlohmann::json json_report(const TestRun& run) {
                       {"message", r.message},
                       {"attempts", r.attempts},
                       {"seconds", r.seconds},
-                      {"evidence", evidence}});
+                      {"evidence", evidence},
+                      {"artifacts", r.artifacts}});
   }
   return {
       {"lab", run.lab},
@@ -135,6 +137,8 @@ std::string junit_report(const TestRun& run) {
         << "</error>\n";
     else if (r.status == CheckStatus::Skipped)
       x << "      <skipped message=\"" << xml_escape(r.message) << "\"/>\n";
+    // Jenkins (junit-attachments) and GitLab attach files named this way in system-out.
+    for (const auto& a : r.artifacts) evidence += "[[ATTACHMENT|" + a + "]]\n";
     x << "      <system-out>" << xml_escape(evidence) << "</system-out>\n";
     x << "    </testcase>\n";
   }

@@ -66,5 +66,23 @@ TEST(Report, TextShowsEvidenceOnlyForFailures) {
   EXPECT_EQ(text.find("$ ping -c 3", first + 1), std::string::npos);
 }
 
+// A capture's pcap: in the JSON's artifacts array, as a JUnit attachment line in system-out
+// (Jenkins' junit-attachments and GitLab read [[ATTACHMENT|path]]), under the text line.
+TEST(Report, ArtifactsInEveryFormat) {
+  auto run = sample_run();
+  run.results[1].type = "capture";
+  run.results[1].artifacts = {"/tmp/arts/lab/h2 & icmp.pcap"};
+  auto j = json_report(run);
+  EXPECT_EQ(j["checks"][1]["artifacts"], nlohmann::json::array({"/tmp/arts/lab/h2 & icmp.pcap"}));
+  EXPECT_EQ(j["checks"][0]["artifacts"], nlohmann::json::array());
+  auto xml = junit_report(run);
+  auto out = xml.find("<system-out>", xml.find("odd"));
+  auto attachment = xml.find("[[ATTACHMENT|/tmp/arts/lab/h2 &amp; icmp.pcap]]");
+  ASSERT_NE(attachment, std::string::npos) << xml;
+  EXPECT_GT(attachment, out);
+  EXPECT_LT(attachment, xml.find("</system-out>", out));
+  EXPECT_NE(text_report(run).find("      artifact: /tmp/arts/lab/h2 & icmp.pcap\n"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace netrig
