@@ -137,6 +137,11 @@ static std::string file_part(const std::string& name) {
 
 CheckResult capture_once(const Plan& plan, const CheckSpec& check, const CheckOptions& options) {
   CheckResult r;
+  if (!installed("tcpdump")) {
+    r.status = CheckStatus::Skipped;
+    r.message = "tcpdump is not installed (Debian: apt-get install tcpdump)";
+    return r;
+  }
   const auto where = capture_device(plan, check);
   fs::path dir = options.artifacts_dir.empty() ? fs::temp_directory_path() / "netrig-artifacts" / plan.topology.name
                                                : fs::path(options.artifacts_dir);

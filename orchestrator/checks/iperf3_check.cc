@@ -78,8 +78,13 @@ static std::string number(double v) {
 CheckResult iperf3_once(const Plan& plan, const CheckSpec& check) {
   // One measurement at a time: two at once on a shared CPU would measure each other, and would
   // fight over the server port.
-  std::unique_lock lock(measurement_lock());
   CheckResult r;
+  if (!installed("iperf3")) {
+    r.status = CheckStatus::Skipped;
+    r.message = "iperf3 is not installed (Debian: apt-get install iperf3)";
+    return r;
+  }
+  std::unique_lock lock(measurement_lock());
   const auto server_node = check.target.substr(0, check.target.find(':'));
   const auto address = resolve_target(plan.topology, check.target, 0);
   const auto port = std::to_string(check.port);

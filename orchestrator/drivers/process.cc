@@ -37,6 +37,11 @@ std::string shell_join(const std::vector<std::string>& argv) {
   return out;
 }
 
+bool installed(const std::string& program) {
+  if (program.find('/') != std::string::npos) return access(program.c_str(), X_OK) == 0;
+  return !bp::search_path(program).empty();
+}
+
 namespace {
 
 // Starts argv in the node: own process group, the node's network namespace, stdout and stderr

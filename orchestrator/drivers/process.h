@@ -46,6 +46,9 @@ class Background {
   std::unique_ptr<Impl> impl_;
 };
 
+// Whether a program is on PATH (or, with a '/', exists and is executable).
+bool installed(const std::string& program);
+
 // The command as a shell line, quoted where needed (for evidence and dry runs).
 std::string shell_join(const std::vector<std::string>& argv);
 

@@ -145,5 +145,25 @@ TEST_F(CaptureTest, WrongExpectationsFail) {
   EXPECT_TRUE(fs::exists(failed["artifacts"][0].get<std::string>()));
 }
 
+// Without tcpdump or iperf3 on PATH the checks cannot run: skipped with the reason, never passed
+// or failed.
+TEST_F(CaptureTest, MissingToolsSkip) {
+  const auto file = tmp_.file("skip.yaml");
+  write_file(file, std::string(kLab) + R"(
+  - capture: {node: h2, filter: icmp, traffic: {ping: {from: h1, to: h2}}}
+  - iperf3: {from: h1, to: h2, seconds: 1}
+)");
+  auto& lab = new_lab(file);
+  auto before = snapshot(lab.lab());
+  auto r = netrig({"test", file, "--name", lab.lab(), "--artifacts", tmp_.file("arts"), "-o", "json"}, 60,
+                  {{"PATH", tmp_.path()}});
+  EXPECT_EQ(r.exit_code, 0) << r.describe();
+  auto j = json::parse(r.out);
+  EXPECT_EQ(j["skipped"], 2) << j.dump(2);
+  for (const auto& c : j["checks"])
+    EXPECT_NE(c["message"].get<std::string>().find("is not installed"), std::string::npos) << c.dump(2);
+  expect_same_host(lab.lab(), before, "after netrig test");
+}
+
 }  // namespace
 }  // namespace netrig_it
