@@ -264,25 +264,29 @@ class CheckParser {
     return ok;
   }
 
+  // `protocol: tcp|udp` (optional; the check's default stays when absent).
+  bool protocol(const Entry& body, CheckSpec& c) {
+    const auto value = get(body, "protocol");
+    if (!value) return true;
+    auto s = r_.string(value, "'protocol'");
+    if (s && (*s == "tcp" || *s == "udp")) {
+      c.protocol = *s;
+      return true;
+    }
+    if (s) {
+      auto hint = did_you_mean(*s, {"tcp", "udp"});
+      r_.error(value, "unknown protocol '" + *s + "'", hint.empty() ? "use tcp or udp" : hint);
+    }
+    return false;
+  }
+
   bool connect(const Entry& body, CheckSpec& c) {
     c.type = CheckType::Connect;
     if (!keys(body, kConnectKeys, {"from", "to", "port"}, "connect: {from: h1, to: h2, port: 80}")) return false;
     bool ok = netns_node(get(body, "from"), "'from'", c.node);
     ok &= target(get(body, "to"), 0, c.target);
     ok &= integer(body, "port", 1, 65535, c.port);
-    const auto protocol = get(body, "protocol");
-    if (protocol) {
-      auto s = r_.string(protocol, "'protocol'");
-      if (s && (*s == "tcp" || *s == "udp")) {
-        c.protocol = *s;
-      } else {
-        if (s) {
-          auto hint = did_you_mean(*s, {"tcp", "udp"});
-          r_.error(protocol, "unknown protocol '" + *s + "'", hint.empty() ? "use tcp or udp" : hint);
-        }
-        ok = false;
-      }
-    }
+    ok &= protocol(body, c);
     if (const auto v = get(body, "listen")) {
       auto b = r_.boolean(v, "'listen'");
       ok &= b.has_value();
@@ -290,7 +294,7 @@ class CheckParser {
     }
     ok &= expect(body, "connect", "open", "closed", c);
     if (ok && c.protocol == "udp" && c.expect == Expect::Success && !c.listen) {
-      r_.error(protocol, "a udp connect check that expects 'open' needs 'listen: true'",
+      r_.error(get(body, "protocol"), "a udp connect check that expects 'open' needs 'listen: true'",
                "UDP has no handshake: netrig can only see an answer from its own listener");
       return false;
     }
@@ -559,19 +563,7 @@ class CheckParser {
     c.seconds = secs;
     c.port = 5201;
     ok &= integer(body, "port", 1, 65535, c.port);
-    const auto protocol = get(body, "protocol");
-    if (protocol) {
-      auto s = r_.string(protocol, "'protocol'");
-      if (s && (*s == "tcp" || *s == "udp")) {
-        c.protocol = *s;
-      } else {
-        if (s) {
-          auto hint = did_you_mean(*s, {"tcp", "udp"});
-          r_.error(protocol, "unknown protocol '" + *s + "'", hint.empty() ? "use tcp or udp" : hint);
-        }
-        ok = false;
-      }
-    }
+    ok &= protocol(body, c);
     for (const char* k : {"min_mbps", "max_mbps", "bitrate"}) {
       const auto v = get(body, k);
       if (!v) continue;
