@@ -6,7 +6,7 @@ packages=(
   libyaml-cpp-dev libnl-3-dev libnl-route-3-dev libmnl-dev libboost-dev libboost-filesystem-dev
   libcli11-dev nlohmann-json3-dev libcpp-httplib-dev libnftables-dev libgtest-dev libgmock-dev
   libpcap-dev
-  iproute2 iputils-ping iperf3 tcpdump netcat-openbsd socat nftables procps
+  iproute2 iputils-ping iperf3 tcpdump netcat-openbsd socat nftables procps dnsmasq-base busybox
   mininet python3 bridge-utils time strace
   python3-jsonschema python3-yaml
 )

@@ -8,8 +8,10 @@
 #include <thread>
 
 #include "checks/kinds.h"
+#include "drivers/dhcp.h"
 #include "drivers/interrupt.h"
 #include "model/ip.h"
+#include "model/names.h"
 
 namespace netrig {
 
@@ -22,6 +24,9 @@ std::string resolve_target(const Topology& topology, const std::string& target, 
     if (colon != std::string::npos && iface.name != target.substr(colon + 1)) continue;
     for (const auto& a : iface.addresses)
       if (family == 0 || a.addr.family == family) return a.addr.str();
+    // A `dhcp: true` interface: its address is only known once leased, so read it now (netlink).
+    if (iface.dhcp && family != 6)
+      if (auto leased = current_ipv4(netns_name(topology.name, node->name), iface.kernel_name)) return leased->str();
   }
   return "";
 }

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <csignal>
 #include <cstring>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <iomanip>
@@ -18,6 +19,7 @@
 #include "cli/default_topology.h"
 #include "cli/progress.h"
 #include "drivers/deployer.h"
+#include "drivers/dhcp.h"
 #include "drivers/doctor.h"
 #include "drivers/interrupt.h"
 #include "drivers/lab_state.h"
@@ -254,7 +256,13 @@ int cmd_inspect(const CommonOptions& o) {
       for (const auto& i : n.interfaces) {
         json addrs = json::array();
         for (const auto& a : i.addresses) addrs.push_back(a.str());
-        ifaces.push_back({{"name", i.name}, {"kernel_name", i.kernel_name}, {"addresses", addrs}});
+        json iface = {{"name", i.name}, {"kernel_name", i.kernel_name}, {"addresses", addrs}};
+        if (i.dhcp) {
+          iface["dhcp"] = true;
+          auto leased = current_ipv4(plan->netns_of(n.name), i.kernel_name);
+          iface["leased"] = leased ? json(leased->str()) : json(nullptr);
+        }
+        ifaces.push_back(iface);
       }
       node["interfaces"] = ifaces;
     }
@@ -267,9 +275,14 @@ int cmd_inspect(const CommonOptions& o) {
     };
     links.push_back({{"a", end(l.a)}, {"b", end(l.b)}});
   }
+  json leases = json::array();
+  for (const auto& l : read_leases(t.name))
+    leases.push_back(
+        {{"bridge", l.bridge}, {"expiry", l.expiry}, {"mac", l.mac}, {"ip", l.ip}, {"hostname", l.hostname}});
   auto meta = read_lab_meta(o.lab);
   if (o.output == "json") {
     std::cout << json{{"lab", t.name},
+                      {"leases", leases},
                       {"status", meta ? meta->status : "unknown"},
                       {"file", meta ? meta->file : ""},
                       {"state_dir", lab_dir(t.name)},
@@ -299,6 +312,9 @@ int cmd_inspect(const CommonOptions& o) {
         if (i["kernel_name"] != i["name"]) name += " (" + i["kernel_name"].get<std::string>() + ")";
         std::string addrs;
         for (const auto& a : i["addresses"]) addrs += a.get<std::string>() + " ";
+        if (i.contains("dhcp"))
+          addrs += "dhcp" +
+                   (i["leased"].is_string() ? " (" + i["leased"].get<std::string>() + ")" : std::string(" (no lease)"));
         std::cout << std::setw(34) << name << addrs << "\n";
       }
     }
@@ -310,6 +326,23 @@ int cmd_inspect(const CommonOptions& o) {
       if (e->netns.empty())
         std::cout << "  " << std::setw(16) << e->device << " port of " << e->bridge << " for "
                   << (e == &l.a ? (l.b.iface.empty() ? l.b.node : l.b.node + ":" + l.b.iface) : l.a.node) << "\n";
+  if (!leases.empty()) {
+    std::cout << "DHCP leases:\n  " << std::setw(16) << "BRIDGE" << std::setw(18) << "IP" << std::setw(20) << "MAC"
+              << std::setw(20) << "HOSTNAME"
+              << "EXPIRES\n";
+    for (const auto& l : leases) {
+      std::string expires = "never";
+      if (auto at = l["expiry"].get<long long>()) {
+        std::time_t tt = static_cast<std::time_t>(at);
+        char buf[32];
+        std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S UTC", std::gmtime(&tt));
+        expires = buf;
+      }
+      std::cout << "  " << std::setw(16) << l["bridge"].get<std::string>() << std::setw(18)
+                << l["ip"].get<std::string>() << std::setw(20) << l["mac"].get<std::string>() << std::setw(20)
+                << l["hostname"].get<std::string>() << expires << "\n";
+    }
+  }
   return kExitOk;
 }
 

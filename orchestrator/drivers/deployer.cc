@@ -20,6 +20,7 @@
 #include <set>
 #include <thread>
 
+#include "drivers/dhcp.h"
 #include "drivers/interrupt.h"
 #include "drivers/lab_state.h"
 #include "drivers/netlink.h"
@@ -194,10 +195,57 @@ class Deployer {
         // The table lives in the node's namespace only and goes with it: nothing to journal.
         nft_apply(plan_.netns_of(step.target), plan_.nat.at(step.target));
         break;
+      case StepKind::StartDhcp:
+        start_dhcp(*plan_.topology.find_node(step.target));
+        break;
       case StepKind::RunExec:
         run_exec(*plan_.topology.find_node(step.target));
         break;
     }
+  }
+
+  // The bridge's DHCP server: address its namespace's interface, start dnsmasq there, wait until
+  // it has written its PID file (it is then listening).
+  void start_dhcp(const NodeSpec& bridge) {
+    const auto& d = *bridge.dhcp;
+    const auto ns = plan_.netns_of(dhcp_node_name(bridge.name));
+    {
+      NetnsGuard inside(ns);
+      NetlinkSocket nl;
+      std::map<std::string, int> index;
+      for (const auto& l : nl.dump_links()) index[l.name] = l.index;
+      std::vector<NlRequest> requests;
+      requests.push_back(build_link_set(index.at("lo"), true, mark_));
+      requests.push_back(build_link_set(index.at(kDhcpServerIface), true, std::nullopt));
+      requests.push_back(build_address_add(index.at(kDhcpServerIface), IpPrefix{d.server, d.subnet.len}));
+      nl.execute(requests);
+    }
+    const auto dir = lab_dir(lab_);
+    const auto pid_file = dhcp_pid_file(lab_, bridge.name);
+    pid_t pid =
+        spawn_in_netns(ns, dnsmasq_argv(d, kDhcpServerIface, dir, bridge.name), dir + "/dhcp-" + bridge.name + ".log");
+    journal_->record({"dhcp", bridge.name, ns, static_cast<uint32_t>(pid)});
+    for (int i = 0; i < 100; ++i) {
+      if (kill(pid, 0) != 0 || waitpid_gone(pid)) break;
+      std::ifstream in(pid_file);
+      long written = 0;
+      if (in >> written && written == pid) return;
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    std::ifstream log(dir + "/dhcp-" + bridge.name + ".log");
+    std::string text((std::istreambuf_iterator<char>(log)), std::istreambuf_iterator<char>());
+    throw std::runtime_error(
+        "dnsmasq for bridge '" + bridge.name + "' did not start" +
+        (text.empty() ? std::string(" (is dnsmasq installed? Debian: dnsmasq-base)") : ": " + text));
+  }
+
+  static bool waitpid_gone(pid_t pid) {
+    // A zombie still answers kill(pid, 0); its /proc state says Z.
+    std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+    std::string line;
+    if (!std::getline(stat, line)) return true;
+    auto close_paren = line.rfind(')');
+    return close_paren != std::string::npos && close_paren + 2 < line.size() && line[close_paren + 2] == 'Z';
   }
 
   LinkAttrs end_attrs(const LinkEnd& end, std::unique_ptr<Fd>& ns_fd) {
@@ -273,6 +321,9 @@ class Deployer {
       for (const auto& n : it->second) requests.push_back(build_neighbor_add(index.at(n.device), n.address, n.mac));
     nl.execute(requests);
     requests.clear();
+    // DHCP clients once the interfaces are up, before routes (a route may go via the leased network).
+    for (const auto& iface : node.interfaces)
+      if (iface.dhcp) dhcp_client(lab_, plan_.netns_of(node.name), node.name, iface.kernel_name, 10.0);
     for (const auto& r : node.routes) {
       std::optional<int> dev;
       if (!r.dev.empty()) dev = index.at(node.find_interface(r.dev)->kernel_name);

@@ -51,11 +51,14 @@ std::string regex_problem(std::regex_constants::error_type code) {
   }
 }
 
+// A `dhcp: true` interface counts as having an IPv4 address: checks resolve it once leased.
 bool has_address(const NodeSpec& node, const std::string& iface, int family) {
   for (const auto& i : node.interfaces)
-    if (iface.empty() || i.name == iface)
+    if (iface.empty() || i.name == iface) {
+      if (i.dhcp && family != 6) return true;
       for (const auto& a : i.addresses)
         if (!family || a.addr.family == family) return true;
+    }
   return false;
 }
 

@@ -7,7 +7,7 @@
 namespace netrig {
 namespace {
 
-const std::vector<std::string> kInterfaceKeys = {"ipv4", "ipv6", "mac", "mtu"};
+const std::vector<std::string> kInterfaceKeys = {"ipv4", "ipv6", "mac", "mtu", "dhcp"};
 
 std::string example(int family) { return family == 6 ? "fd00::1/64" : "10.0.0.1/24"; }
 
@@ -102,6 +102,17 @@ InterfaceSpec parse_interface(Reader& r, const std::string& node, const Entry& i
     const auto key = "ipv" + std::to_string(family);
     if (const auto v = Reader::get(body, key))
       for (auto& [text, at] : r.strings(v, "'" + key + "'")) add_address(r, iface, text, at, family);
+  }
+  if (const auto dhcp = Reader::get(body, "dhcp")) {
+    if (auto b = r.boolean(dhcp, "'dhcp'"); b && *b) {
+      bool has_v4 = false;
+      for (const auto& a : iface.addresses) has_v4 |= a.addr.family == 4;
+      if (has_v4)
+        r.error(dhcp, where + " has 'dhcp: true' and a static IPv4 address",
+                "keep one: remove 'ipv4' to take an address from the bridge's DHCP server, or remove 'dhcp'");
+      else
+        iface.dhcp = true;
+    }
   }
   if (const auto mac = Reader::get(body, "mac")) parse_mac(r, iface, mac);
   if (const auto mtu = Reader::get(body, "mtu")) {

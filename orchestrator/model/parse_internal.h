@@ -43,6 +43,9 @@ void parse_interfaces(Reader& r, ParseState& st, const Entry& interfaces, NodeSp
 void parse_route(Reader& r, NodeSpec& node, const Entry& item);
 // `nat:` of a netns node; after its interfaces and `router`.
 void parse_nat(Reader& r, NodeSpec& node, const Entry& nat);
+// `dhcp:` of a bridge (parse_dhcp.cc).
+void parse_dhcp_server(Reader& r, NodeSpec& node, const Entry& dhcp);
+bool dhcp_in_range(const DhcpServerSpec& d, const IpAddr& a);
 void parse_links(Reader& r, ParseState& st, const Entry& links, Topology& topo);
 // Lab-wide rules: every interface is linked; no address twice on one network or one node.
 void check_lab(Reader& r, const ParseState& st, const Topology& topo);

@@ -134,6 +134,58 @@ void parse_links(Reader& r, ParseState& st, const Entry& links, Topology& topo) 
   }
 }
 
+namespace {
+
+// DHCP: one server per network; `dhcp: true` needs one; static addresses stay clear of the range
+// and of the server's address; no node takes the name of a server's namespace.
+void check_dhcp(Reader& r, const ParseState& st, const Topology& topo, Segments& segments,
+                const std::set<std::string>& linked) {
+  std::map<std::string, const NodeSpec*> server_of;  // segment -> bridge with `dhcp:`
+  std::set<std::string> broken;                      // segments whose server had an error
+  for (const auto& node : topo.nodes)
+    if (st.broken.count("dhcp " + node.name)) broken.insert(segments.find("bridge " + node.name));
+  for (const auto& node : topo.nodes) {
+    if (!node.dhcp) continue;
+    auto [it, fresh] = server_of.emplace(segments.find("bridge " + node.name), &node);
+    if (!fresh)
+      r.error(node.dhcp->pos,
+              "bridge '" + node.name + "' and bridge '" + it->second->name +
+                  "' are one network and both have a DHCP server",
+              "keep 'dhcp' on one of them; two servers would hand out conflicting leases");
+    if (const auto* clash = topo.find_node("dhcp-" + node.name))
+      r.error(clash->pos,
+              "node name 'dhcp-" + node.name + "' is taken by the DHCP server of bridge '" + node.name + "'",
+              "rename the node");
+  }
+  for (const auto& node : topo.nodes) {
+    for (const auto& iface : node.interfaces) {
+      const auto label = node.name + ":" + iface.name;
+      if (!linked.count(label)) continue;
+      auto it = server_of.find(segments.find(label));
+      if (iface.dhcp && it == server_of.end() && !broken.count(segments.find(label)))
+        r.error(iface.pos, "interface '" + label + "' has 'dhcp: true' but no DHCP server on its network",
+                "link it to a bridge that has 'dhcp: {range: FIRST-LAST}'");
+      if (it == server_of.end()) continue;
+      const auto& d = *it->second->dhcp;
+      for (size_t i = 0; i < iface.addresses.size(); ++i) {
+        const auto& a = iface.addresses[i].addr;
+        if (dhcp_in_range(d, a))
+          r.error(iface.address_pos[i],
+                  "static address " + a.str() + " of '" + label + "' is inside the DHCP range of bridge '" +
+                      it->second->name + "' (" + d.first.str() + "-" + d.last.str() + ")",
+                  "the server could hand it to another node; pick an address outside the range");
+        else if (a == d.server)
+          r.error(iface.address_pos[i],
+                  "static address " + a.str() + " of '" + label + "' is the DHCP server's address on bridge '" +
+                      it->second->name + "'",
+                  "pick another address, or move the server with 'server: ADDR' under the bridge's 'dhcp'");
+      }
+    }
+  }
+}
+
+}  // namespace
+
 void check_lab(Reader& r, const ParseState& st, const Topology& topo) {
   Segments segments;
   std::set<std::string> linked;
@@ -161,6 +213,7 @@ void check_lab(Reader& r, const ParseState& st, const Topology& topo) {
       }
     }
   }
+  check_dhcp(r, st, topo, segments, linked);
 }
 
 }  // namespace netrig

@@ -8,7 +8,8 @@
 namespace netrig {
 namespace {
 
-const std::vector<std::string> kNodeKeys = {"kind", "interfaces", "routes", "sysctls", "exec", "mtu", "router", "nat"};
+const std::vector<std::string> kNodeKeys = {"kind", "interfaces", "routes", "sysctls", "exec",
+                                            "mtu",  "router",     "nat",    "dhcp"};
 const std::vector<std::string> kInheritedKeys = {"kind", "routes", "sysctls", "exec"};
 const std::vector<std::string> kKindKeys = {"routes", "sysctls", "exec"};
 const std::vector<std::string> kKinds = {"netns", "bridge"};
@@ -89,12 +90,20 @@ NodeSpec parse_node(Reader& r, ParseState& st, const Entry& body) {
                     node.name + "'");
     if (auto mtu = Reader::get(body.value, "mtu"))
       if (auto v = r.integer(mtu, "'mtu'", 68, 65535)) node.mtu = static_cast<int>(*v);
+    if (auto dhcp = Reader::get(body.value, "dhcp")) {
+      parse_dhcp_server(r, node, dhcp);
+      if (!node.dhcp) st.broken.insert("dhcp " + node.name);  // its clients stay quiet
+    }
     return node;
   }
   if (auto mtu = Reader::get(body.value, "mtu"))
     r.error(Entry(mtu.key), "'mtu' is not a setting of netns node '" + node.name + "'",
             "set it on an interface (interfaces: {eth0: {mtu: 9000}}) or on a link");
 
+  if (auto dhcp = Reader::get(body.value, "dhcp"))
+    r.error(Entry(dhcp.key), "'dhcp' is not a setting of netns node '" + node.name + "'",
+            "a DHCP server belongs to a bridge ('dhcp: {range: 10.0.0.100-10.0.0.150}' on the bridge); a node gets "
+            "an address from it with 'dhcp: true' on an interface (interfaces: {eth0: {dhcp: true}})");
   parse_interfaces(r, st, Reader::get(body.value, "interfaces"), node);
   if (const auto router = Reader::get(body.value, "router"))
     if (auto b = r.boolean(router, "'router'")) node.router = *b;

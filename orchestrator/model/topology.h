@@ -27,6 +27,7 @@ struct InterfaceSpec {
   std::vector<SourcePos> address_pos;  // where each address stands in the file
   std::optional<std::string> mac;
   std::optional<int> mtu;
+  bool dhcp = false;  // `dhcp: true`: the address comes from the bridge's DHCP server at deploy time
   SourcePos pos;
 };
 
@@ -62,6 +63,18 @@ struct NatRule {
   SourcePos pos;
 };
 
+// A bridge's DHCP server (`dhcp:` on a bridge): dnsmasq in the lab-owned namespace
+// <lab>-dhcp-<bridge>, joined to the bridge by a veth (plan/plan.h dhcp_node_name). IPv4 only.
+struct DhcpServerSpec {
+  IpAddr first;  // the range handed out: first..last
+  IpAddr last;
+  IpPrefix subnet;                // the network (host bits cleared)
+  IpAddr server;                  // the server's own address (first usable address unless `server:`)
+  std::optional<IpAddr> gateway;  // option 3 (router)
+  std::string lease = "1h";       // dnsmasq lease time: 45m, 1h, 12h, infinite
+  SourcePos pos;
+};
+
 struct NodeSpec {
   std::string name;
   NodeKind kind = NodeKind::Netns;
@@ -72,6 +85,7 @@ struct NodeSpec {
   std::optional<int> mtu;  // bridges only
   bool router = false;     // forwarding on (net.ipv4.ip_forward, net.ipv6.conf.all.forwarding)
   std::vector<NatRule> nat;
+  std::optional<DhcpServerSpec> dhcp;  // bridges only
   SourcePos pos;
 
   const InterfaceSpec* find_interface(const std::string& iface) const;

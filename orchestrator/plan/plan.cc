@@ -23,11 +23,15 @@ const char* to_string(StepKind kind) {
       return "configure";
     case StepKind::ConfigureNat:
       return "nat";
+    case StepKind::StartDhcp:
+      return "dhcp";
     case StepKind::RunExec:
       return "exec";
   }
   return "?";
 }
+
+std::string dhcp_node_name(const std::string& bridge) { return "dhcp-" + bridge; }
 
 std::string Step::describe() const { return std::string(to_string(kind)) + " " + target; }
 
@@ -80,11 +84,44 @@ class Planner {
       links_of[spec.b.node].push_back(id);
     }
     if (topo.static_neighbors) plan_neighbors();
+    // DHCP servers: a namespace per bridge with `dhcp:`, a veth to the bridge, dnsmasq in it.
+    std::vector<int> dhcp_servers;
+    for (const auto& node : topo.nodes) {
+      if (!node.dhcp) continue;
+      const auto server = dhcp_node_name(node.name);
+      const auto ns = plan_.netns_of(server);
+      int netns = add(StepKind::CreateNetns, server, {}, "ip netns add " + ns);
+      PlannedLink link;
+      link.b.netns = ns;
+      link.b.device = kDhcpServerIface;
+      link.b.node = server;
+      link.b.iface = kDhcpServerIface;
+      link.b.mac = derived_mac(topo.name, server, kDhcpServerIface);
+      link.a.device = host_device(server, plan_.links.size());
+      link.a.bridge = plan_.bridge_device(node.name);
+      link.a.node = node.name;
+      plan_.links.push_back(link);
+      int id = add(StepKind::CreateLink, node.name + " <-> " + server + ":" + kDhcpServerIface,
+                   {create_.at(node.name), netns}, link_detail(link));
+      plan_.steps[id].link = static_cast<int>(plan_.links.size() - 1);
+      const auto& d = *node.dhcp;
+      std::string detail =
+          "ip -n " + ns + " addr add " + d.server.str() + "/" + std::to_string(d.subnet.len) + " dev " +
+          kDhcpServerIface + "; ip netns exec " + ns +
+          " dnsmasq --keep-in-foreground --conf-file=/dev/null --no-resolv --port=0 --dhcp-range=" + d.first.str() +
+          "," + d.last.str() + "," + d.lease;
+      if (d.gateway) detail += " --dhcp-option=3," + d.gateway->str();
+      detail += " --dhcp-leasefile=<state>/dhcp-" + node.name + ".leases --pid-file=<state>/dhcp-" + node.name + ".pid";
+      dhcp_servers.push_back(add(StepKind::StartDhcp, node.name, {id}, detail));
+    }
     std::vector<int> configured;
     for (const auto& node : topo.nodes) {
       if (node.kind != NodeKind::Netns) continue;
       std::vector<int> after = {create_.at(node.name)};
       for (int id : links_of[node.name]) after.push_back(id);
+      bool client = false;
+      for (const auto& i : node.interfaces) client |= i.dhcp;
+      if (client) after.insert(after.end(), dhcp_servers.begin(), dhcp_servers.end());
       configured.push_back(add(StepKind::ConfigureNode, node.name, after, configure_detail(node)));
       if (node.nat.empty()) continue;
       // NAT rules in the node's own nftables table, once its interfaces exist and are up.
@@ -258,6 +295,10 @@ class Planner {
     if (node.router) s += "; sysctl net.ipv4.ip_forward=1; sysctl net.ipv6.conf.all.forwarding=1";
     for (const auto& i : node.interfaces)
       for (const auto& a : i.addresses) s += "; " + ns + "addr add " + a.str() + " dev " + i.kernel_name;
+    for (const auto& i : node.interfaces)
+      if (i.dhcp)
+        s += "; ip netns exec " + plan_.netns_of(node.name) + " busybox udhcpc -i " + i.kernel_name +
+             " -f -q -n -s <state>/udhcpc.script";
     for (const auto& f : floating_addresses(node)) s += "; " + ns + "addr add " + f.address.str() + " dev " + f.device;
     if (auto it = plan_.neighbors.find(node.name); it != plan_.neighbors.end())
       s += "; " + std::to_string(it->second.size()) + " × " + ns +

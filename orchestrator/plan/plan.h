@@ -10,7 +10,7 @@
 
 namespace netrig {
 
-enum class StepKind { CreateNetns, CreateBridge, CreateLink, ConfigureNode, ConfigureNat, RunExec };
+enum class StepKind { CreateNetns, CreateBridge, CreateLink, ConfigureNode, ConfigureNat, StartDhcp, RunExec };
 const char* to_string(StepKind kind);
 
 // One end of a veth pair.
@@ -59,6 +59,11 @@ struct Plan {
 };
 
 Plan make_plan(const Topology& topology);
+
+// The lab-owned node that serves DHCP on a bridge with `dhcp:`: namespace <lab>-dhcp-<bridge>,
+// one interface (eth0) linked to the bridge. Not in Plan::topology's nodes.
+std::string dhcp_node_name(const std::string& bridge);
+inline constexpr const char* kDhcpServerIface = "eth0";
 
 // A floating (1:1 NAT) rule's public address, added as a /32 to the router's outside interface so
 // the router answers ARP for it.

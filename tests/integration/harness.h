@@ -401,6 +401,7 @@ class LabGuard {
           netns_.push_back(plan.netns_of(node.name));
         else
           devices_.push_back(plan.bridge_device(node.name));
+        if (node.dhcp) netns_.push_back(plan.netns_of(netrig::dhcp_node_name(node.name)));
       }
       for (const auto& link : plan.links)
         for (const auto* end : {&link.a, &link.b})

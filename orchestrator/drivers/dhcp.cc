@@ -1,0 +1,235 @@
+#include "drivers/dhcp.h"
+
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "drivers/lab_state.h"
+#include "drivers/netlink.h"
+#include "drivers/netns.h"
+#include "drivers/process.h"
+#include "drivers/system_error.h"
+
+namespace netrig {
+
+namespace fs = std::filesystem;
+
+std::string dhcp_lease_file(const std::string& lab, const std::string& bridge) {
+  return lab_dir(lab) + "/dhcp-" + bridge + ".leases";
+}
+
+std::string dhcp_pid_file(const std::string& lab, const std::string& bridge) {
+  return lab_dir(lab) + "/dhcp-" + bridge + ".pid";
+}
+
+std::vector<std::string> dnsmasq_argv(const DhcpServerSpec& d, const std::string& iface, const std::string& dir,
+                                      const std::string& bridge) {
+  std::vector<std::string> argv = {"dnsmasq",
+                                   "--keep-in-foreground",
+                                   "--conf-file=/dev/null",
+                                   "--no-resolv",
+                                   "--no-hosts",
+                                   "--port=0",
+                                   "--user=root",
+                                   "--interface=" + iface,
+                                   "--bind-interfaces",
+                                   "--log-dhcp",
+                                   "--log-facility=-",
+                                   "--dhcp-authoritative",
+                                   "--no-ping",
+                                   "--dhcp-range=" + d.first.str() + "," + d.last.str() + "," + d.lease,
+                                   "--dhcp-leasefile=" + dir + "/dhcp-" + bridge + ".leases",
+                                   "--pid-file=" + dir + "/dhcp-" + bridge + ".pid"};
+  if (d.gateway) argv.push_back("--dhcp-option=3," + d.gateway->str());
+  return argv;
+}
+
+pid_t spawn_in_netns(const std::string& netns, const std::vector<std::string>& argv, const std::string& log_path) {
+  // Everything the children need is prepared before fork: after it only async-signal-safe calls.
+  std::vector<char*> args;
+  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+  int ns_fd = open_netns(netns);
+  int log_fd = open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  if (log_fd < 0) {
+    close(ns_fd);
+    throw_errno("open " + log_path);
+  }
+  int null_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+  int pipe_fds[2];
+  if (pipe2(pipe_fds, O_CLOEXEC) != 0) throw_errno("pipe");
+  pid_t child = fork();
+  if (child < 0) throw_errno("fork");
+  if (child == 0) {
+    // Intermediate: new session, fork the daemon, report its PID, exit so it is reparented.
+    setsid();
+    pid_t daemon = fork();
+    if (daemon == 0) {
+      if (setns(ns_fd, CLONE_NEWNET) != 0) _exit(126);
+      dup2(null_fd, 0);
+      dup2(log_fd, 1);
+      dup2(log_fd, 2);
+      sigset_t none;
+      sigemptyset(&none);
+      sigprocmask(SIG_SETMASK, &none, nullptr);
+      execvp(args[0], args.data());
+      _exit(127);
+    }
+    (void)!write(pipe_fds[1], &daemon, sizeof daemon);
+    _exit(daemon < 0 ? 1 : 0);
+  }
+  close(pipe_fds[1]);
+  close(ns_fd);
+  close(log_fd);
+  close(null_fd);
+  pid_t daemon = -1;
+  ssize_t n = read(pipe_fds[0], &daemon, sizeof daemon);
+  close(pipe_fds[0]);
+  int status = 0;
+  waitpid(child, &status, 0);
+  if (n != sizeof daemon || daemon <= 0) throw std::runtime_error("could not start " + argv[0]);
+  return daemon;
+}
+
+namespace {
+
+const char* kClientScript = R"(#!/bin/sh
+# netrig: applies a udhcpc lease to the interface (busybox udhcpc -s).
+case "$1" in
+  deconfig)
+    ip -4 addr flush dev "$interface" scope global
+    ip link set dev "$interface" up
+    ;;
+  bound|renew)
+    ip -4 addr flush dev "$interface" scope global
+    ip addr add "$ip/${mask:-24}" dev "$interface"
+    for r in $router; do ip route replace default via "$r" dev "$interface"; break; done
+    ;;
+esac
+exit 0
+)";
+
+std::string client_script(const std::string& lab) {
+  auto path = lab_dir(lab) + "/udhcpc.script";
+  auto tmp = path + "." + std::to_string(getpid()) + "." + std::to_string(gettid());
+  {
+    std::ofstream out(tmp);
+    out << kClientScript;
+    if (!out) throw std::runtime_error("cannot write " + tmp);
+  }
+  chmod(tmp.c_str(), 0755);
+  fs::rename(tmp, path);
+  return path;
+}
+
+}  // namespace
+
+IpPrefix dhcp_client(const std::string& lab, const std::string& netns, const std::string& node,
+                     const std::string& device, double timeout_s) {
+  auto script = client_script(lab);
+  int tries = std::max(1, static_cast<int>(timeout_s / 2));
+  // -f foreground, -q quit once bound, -n fail when no lease; -t/-T: tries every 2 s.
+  std::vector<std::string> argv = {"busybox",
+                                   "udhcpc",
+                                   "-i",
+                                   device,
+                                   "-f",
+                                   "-q",
+                                   "-n",
+                                   "-t",
+                                   std::to_string(tries),
+                                   "-T",
+                                   "2",
+                                   "-A",
+                                   "1",
+                                   "-s",
+                                   script,
+                                   "-x",
+                                   "hostname:" + node};
+  auto result = run_in_netns(netns, argv, timeout_s + 5);
+  auto address = current_ipv4(netns, device);
+  if (result.exit_code != 0 || !address) {
+    std::string why = result.timed_out     ? "timed out"
+                      : result.interrupted ? "interrupted"
+                                           : "exited with " + std::to_string(result.exit_code);
+    throw std::runtime_error("no DHCP lease for " + node + ":" + device + " within " +
+                             std::to_string(static_cast<int>(timeout_s)) + " s (udhcpc " + why +
+                             "); is the bridge's DHCP server running and its range not exhausted?" +
+                             (result.output.empty() ? "" : " udhcpc said: " + result.output));
+  }
+  IpPrefix p{*address, 32};
+  {
+    NetnsGuard inside(netns);
+    NetlinkSocket nl;
+    int index = 0;
+    for (const auto& l : nl.dump_links())
+      if (l.name == device) index = l.index;
+    for (const auto& a : nl.dump_addresses())
+      if (a.index == index && a.prefix.addr == *address) p = a.prefix;
+  }
+  return p;
+}
+
+std::optional<IpAddr> current_ipv4(const std::string& netns, const std::string& device) {
+  if (!netns_exists(netns)) return std::nullopt;
+  NetnsGuard inside(netns);
+  NetlinkSocket nl;
+  int index = 0;
+  for (const auto& l : nl.dump_links())
+    if (l.name == device) index = l.index;
+  if (!index) return std::nullopt;
+  for (const auto& a : nl.dump_addresses())
+    if (a.index == index && a.prefix.addr.family == 4 && !a.prefix.addr.is_link_local()) return a.prefix.addr;
+  return std::nullopt;
+}
+
+std::vector<DhcpLease> parse_leases(const std::string& bridge, const std::string& text) {
+  std::vector<DhcpLease> out;
+  std::istringstream in(text);
+  std::string line;
+  while (std::getline(in, line)) {
+    std::istringstream fields(line);
+    DhcpLease l;
+    l.bridge = bridge;
+    std::string expiry;
+    if (!(fields >> expiry >> l.mac >> l.ip)) continue;
+    if (expiry.find_first_not_of("0123456789") != std::string::npos) continue;  // "duid ..." lines
+    l.expiry = std::stoll(expiry);
+    if (!(fields >> l.hostname)) l.hostname = "*";
+    out.push_back(l);
+  }
+  return out;
+}
+
+std::vector<DhcpLease> read_leases(const std::string& lab) {
+  std::vector<DhcpLease> out;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(lab_dir(lab), ec)) {
+    auto name = entry.path().filename().string();
+    const std::string prefix = "dhcp-", suffix = ".leases";
+    if (name.size() <= prefix.size() + suffix.size() || name.rfind(prefix, 0) != 0 ||
+        name.compare(name.size() - suffix.size(), suffix.size(), suffix) != 0)
+      continue;
+    std::ifstream in(entry.path());
+    std::stringstream text;
+    text << in.rdbuf();
+    auto bridge = name.substr(prefix.size(), name.size() - prefix.size() - suffix.size());
+    for (auto& l : parse_leases(bridge, text.str())) out.push_back(l);
+  }
+  auto key = [](const DhcpLease& l) {
+    auto a = IpAddr::parse(l.ip);
+    return std::make_pair(l.bridge, a ? a->bytes : std::array<uint8_t, 16>{});
+  };
+  std::sort(out.begin(), out.end(), [&](const DhcpLease& a, const DhcpLease& b) { return key(a) < key(b); });
+  return out;
+}
+
+}  // namespace netrig

@@ -1,0 +1,49 @@
+// DHCP: dnsmasq serving a bridge from the lab-owned namespace <lab>-dhcp-<bridge> (started detached,
+// its PID journaled; destroy_lab kills it with the namespace's other processes), busybox udhcpc in
+// a node for `dhcp: true`, and the lease files `inspect` shows. Leases live in the lab's state dir.
+#pragma once
+
+#include <sys/types.h>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "model/topology.h"
+
+namespace netrig {
+
+std::string dhcp_lease_file(const std::string& lab, const std::string& bridge);
+std::string dhcp_pid_file(const std::string& lab, const std::string& bridge);
+
+// dnsmasq's command line for a bridge's server: DHCP only (no DNS), in the foreground, bound to
+// `iface`, its leases and PID in `dir`.
+std::vector<std::string> dnsmasq_argv(const DhcpServerSpec& d, const std::string& iface, const std::string& dir,
+                                      const std::string& bridge);
+
+// Starts argv detached (own session, stdio to log_path) inside /run/netns/<netns> and returns its
+// PID. The process is not netrig's child: it outlives this command until destroy kills it.
+pid_t spawn_in_netns(const std::string& netns, const std::vector<std::string>& argv, const std::string& log_path);
+
+// Runs busybox udhcpc for one interface of a node and returns the leased address; throws with the
+// client's output when no lease arrives within timeout_s.
+IpPrefix dhcp_client(const std::string& lab, const std::string& netns, const std::string& node,
+                     const std::string& device, double timeout_s);
+
+// The IPv4 address an interface has right now (what DHCP gave it), read with netlink.
+std::optional<IpAddr> current_ipv4(const std::string& netns, const std::string& device);
+
+struct DhcpLease {
+  std::string bridge;
+  long long expiry = 0;  // Unix time; 0 = infinite
+  std::string mac;
+  std::string ip;
+  std::string hostname;  // "*" when the client sent none
+};
+
+// dnsmasq lease-file lines: "<expiry> <mac> <ip> <hostname> <client-id>".
+std::vector<DhcpLease> parse_leases(const std::string& bridge, const std::string& text);
+// Every lease of a deployed lab (all its dhcp-<bridge>.leases files), sorted by bridge and IP.
+std::vector<DhcpLease> read_leases(const std::string& lab);
+
+}  // namespace netrig
