@@ -131,6 +131,18 @@ std::vector<Capability> probe_host() {
             " dynamic ARP entries for all namespaces together; labs with more layer-2 peer pairs need "
             "settings: {static_neighbors: true}");
   }
+  {
+    // Read only: whether bridged frames on the host's bridges go through the host's own firewall.
+    std::ifstream in("/proc/sys/net/bridge/bridge-nf-call-iptables");
+    int call_iptables = -1;
+    in >> call_iptables;
+    add("bridge netfilter", call_iptables != 1,
+        call_iptables < 0 ? "br_netfilter absent: bridged lab traffic never meets the host's firewall"
+        : call_iptables == 0
+            ? "bridge-nf-call-iptables=0: bridged lab traffic skips the host's firewall"
+            : "bridge-nf-call-iptables=1: frames crossing lab bridges pass the host's FORWARD rules; a drop "
+              "policy there (e.g. Docker's) would drop lab traffic");
+  }
   add("ovs kernel datapath", std::filesystem::exists("/sys/module/openvswitch"),
       std::filesystem::exists("/sys/module/openvswitch") ? "openvswitch module loaded"
                                                          : "module not loaded: OVS would use the userspace datapath");
