@@ -462,19 +462,10 @@ int cmd_test(const CommonOptions& o) {
   if (json_out) {
     std::cout << json_report(run).dump(2) << "\n";
   } else {
-    // Evidence of what failed, then the summary line.
-    auto report = text_report(run);
-    std::istringstream lines(report);
-    std::string line;
-    bool show = false;
-    for (std::getline(lines, line); lines; std::getline(lines, line)) {
-      if (line.rfind("FAIL", 0) == 0 || line.rfind("ERROR", 0) == 0)
-        show = true;
-      else if (line.rfind("PASS", 0) == 0 || line.rfind("SKIP", 0) == 0)
-        show = false;
-      else if (show || line.rfind(run.lab + ": ", 0) == 0)
-        std::cout << line << "\n";
-    }
+    // Each line was printed as its check finished; now the evidence of what failed, then the summary.
+    for (const auto& r : run.results)
+      if (r.status == CheckStatus::Failed || r.status == CheckStatus::Error) std::cout << text_details(r);
+    std::cout << text_summary(run);
     if (o.keep) std::cout << "lab '" << run.lab << "' kept; remove it with: netrig destroy " << run.lab << "\n";
   }
   write_report_files(run, o);

@@ -29,26 +29,34 @@ std::string text_line(const CheckResult& r) {
   return line + ")";
 }
 
-std::string text_report(const TestRun& run) {
+std::string text_details(const CheckResult& r) {
   std::ostringstream out;
-  for (const auto& r : run.results) {
-    out << text_line(r) << "\n";
-    for (const auto& a : r.artifacts) out << "      artifact: " << a << "\n";
-    if (r.status == CheckStatus::Failed || r.status == CheckStatus::Error) {
-      for (const auto& e : r.evidence) {
-        out << "      $ " << e.command << "\n";
-        std::istringstream lines(e.output);
-        std::string l;
-        while (std::getline(lines, l)) out << "      " << l << "\n";
-      }
+  for (const auto& a : r.artifacts) out << "      artifact: " << a << "\n";
+  if (r.status == CheckStatus::Failed || r.status == CheckStatus::Error) {
+    for (const auto& e : r.evidence) {
+      out << "      $ " << e.command << "\n";
+      std::istringstream lines(e.output);
+      std::string l;
+      while (std::getline(lines, l)) out << "      " << l << "\n";
     }
   }
+  return out.str();
+}
+
+std::string text_summary(const TestRun& run) {
+  std::ostringstream out;
   out << run.lab << ": " << run.count(CheckStatus::Passed) << " passed, "
       << run.count(CheckStatus::Failed) + run.count(CheckStatus::Error) << " failed, "
       << run.count(CheckStatus::Skipped) << " skipped"
       << " (deploy " << seconds(run.deploy_seconds) << " s, checks " << seconds(run.check_seconds) << " s, destroy "
       << seconds(run.destroy_seconds) << " s)\n";
   return out.str();
+}
+
+std::string text_report(const TestRun& run) {
+  std::string out;
+  for (const auto& r : run.results) out += text_line(r) + "\n" + text_details(r);
+  return out + text_summary(run);
 }
 
 nlohmann::json json_report(const TestRun& run) {

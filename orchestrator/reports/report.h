@@ -23,6 +23,10 @@ struct TestRun {
 
 std::string text_report(const TestRun& run);
 std::string text_line(const CheckResult& result);  // one line per check, for progress output
+// What goes under a check's line: its artifacts, and its evidence when it failed.
+std::string text_details(const CheckResult& result);
+// The closing line: counts and timings.
+std::string text_summary(const TestRun& run);
 nlohmann::json json_report(const TestRun& run);
 std::string junit_report(const TestRun& run);
 
