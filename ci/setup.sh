@@ -8,6 +8,7 @@ packages=(
   libpcap-dev
   iproute2 iputils-ping iperf3 tcpdump netcat-openbsd socat nftables procps dnsmasq-base busybox
   mininet python3 bridge-utils time strace
+  openvswitch-switch openvswitch-common openvswitch-testcontroller
   python3-jsonschema python3-yaml
 )
 missing=()
