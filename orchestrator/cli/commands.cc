@@ -248,7 +248,8 @@ int cmd_inspect(const CommonOptions& o) {
     json node = {{"name", n.name}, {"kind", to_string(n.kind)}};
     if (n.kind == NodeKind::Bridge) {
       node["device"] = plan->bridge_device(n.name);
-      node["present"] = if_nametoindex(plan->bridge_device(n.name).c_str()) != 0;
+      node["netns"] = plan->local_netns();
+      node["present"] = device_exists(plan->local_netns(), plan->bridge_device(n.name));
     } else {
       node["netns"] = plan->netns_of(n.name);
       node["present"] = netns_exists(plan->netns_of(n.name));
@@ -286,7 +287,7 @@ int cmd_inspect(const CommonOptions& o) {
                       {"status", meta ? meta->status : "unknown"},
                       {"file", meta ? meta->file : ""},
                       {"state_dir", lab_dir(t.name)},
-                      {"interface_group", lab_interface_group(t.name)},
+                      {"local_netns", plan->uses_local_host ? plan->local_netns() : ""},
                       {"nodes", nodes},
                       {"links", links}}
                      .dump(2)
@@ -320,10 +321,10 @@ int cmd_inspect(const CommonOptions& o) {
     }
     if (first) std::cout << "\n";
   }
-  std::cout << "host-side devices:\n";
+  if (plan->uses_local_host) std::cout << "switch ports (in namespace " << plan->local_netns() << "):\n";
   for (const auto& l : plan->links)
     for (const auto* e : {&l.a, &l.b})
-      if (e->netns.empty())
+      if (!e->bridge.empty())
         std::cout << "  " << std::setw(16) << e->device << " port of " << e->bridge << " for "
                   << (e == &l.a ? (l.b.iface.empty() ? l.b.node : l.b.node + ":" + l.b.iface) : l.a.node) << "\n";
   if (!leases.empty()) {
@@ -500,11 +501,8 @@ int cmd_destroy(const CommonOptions& o) {
   for (const auto& lab : labs) {
     auto start = clock_type::now();
     auto report = destroy_lab(lab);
-    std::cout << "lab '" << lab << "' destroyed: " << report.namespaces << " namespaces, " << report.links
-              << " host devices, " << report.processes << " processes in " << std::fixed << std::setprecision(3)
-              << since(start) << " s\n";
-    for (const auto& s : report.skipped)
-      std::cout << "  left " << s << " alone: it does not carry the mark " << ownership_mark(lab) << "\n";
+    std::cout << "lab '" << lab << "' destroyed: " << report.namespaces << " namespaces, " << report.processes
+              << " processes in " << std::fixed << std::setprecision(3) << since(start) << " s\n";
   }
   return kExitOk;
 }

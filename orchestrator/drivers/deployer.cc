@@ -32,8 +32,6 @@
 
 namespace netrig {
 
-uint32_t lab_interface_group(const std::string& lab) { return (fnv1a32("netrig:" + lab) | 0x10000u) & 0x7fffffffu; }
-
 namespace {
 
 // Closes an fd when it goes out of scope.
@@ -59,11 +57,7 @@ void write_sysctl(const std::string& key, const std::string& value) {
 class Deployer {
  public:
   Deployer(const Plan& plan, const DeployOptions& options)
-      : plan_(plan),
-        options_(options),
-        lab_(plan.topology.name),
-        mark_(ownership_mark(lab_)),
-        group_(lab_interface_group(lab_)) {}
+      : plan_(plan), options_(options), lab_(plan.topology.name), mark_(ownership_mark(lab_)) {}
 
   void run() {
     // Claiming the state directory is atomic: of two deploys of one lab name, one wins.
@@ -73,7 +67,6 @@ class Deployer {
     write_lab_meta({lab_, plan_.topology.file, "deploying", static_cast<long long>(std::time(nullptr)), getpid()});
     write_lab_topology(lab_, options_.topology_text);
     journal_ = std::make_unique<Journal>(lab_);
-    journal_->record({"group", "", "", group_});
 
     remaining_deps_.resize(plan_.steps.size());
     dependents_.resize(plan_.steps.size());
@@ -169,20 +162,26 @@ class Deployer {
         auto ns = plan_.netns_of(step.target);
         journal_->record({"netns", ns, "", 0});
         create_netns(ns);
+        if (step.target == kLocalHost) {
+          // The switches' namespace: no IPv6 on bridges and ports (no RS/MLD noise in captures);
+          // loopback up for daemons that listen there (OVS controllers).
+          NetnsGuard inside(ns);
+          write_sysctl("net.ipv6.conf.all.disable_ipv6", "1");
+          write_sysctl("net.ipv6.conf.default.disable_ipv6", "1");
+          NetlinkSocket local;
+          local.execute(build_link_set(static_cast<int>(if_nametoindex("lo")), true, mark_));
+        }
         break;
       }
       case StepKind::CreateBridge: {
+        // Inside the local namespace, which goes away whole on destroy: nothing to journal.
         const auto* node = plan_.topology.find_node(step.target);
         LinkAttrs attrs;
         attrs.name = plan_.bridge_device(step.target);
         attrs.mtu = node->mtu;
-        attrs.group = group_;
-        attrs.alias = mark_;
-        journal_->record({"link", attrs.name, "", 0});
-        std::vector<NlRequest> requests;
-        requests.push_back(build_bridge_create(attrs));
-        requests.push_back(build_link_alias(attrs.name, mark_));
-        host.execute(requests);
+        NetnsGuard inside(plan_.local_netns());
+        NetlinkSocket local;
+        local.execute(build_bridge_create(attrs));
         break;
       }
       case StepKind::CreateLink:
@@ -248,53 +247,53 @@ class Deployer {
     return close_paren != std::string::npos && close_paren + 2 < line.size() && line[close_paren + 2] == 'Z';
   }
 
-  LinkAttrs end_attrs(const LinkEnd& end, std::unique_ptr<Fd>& ns_fd) {
+  // An end in the namespace the request is sent from (`here`) is made there and comes up with its
+  // switch; an end elsewhere is made directly in its node's namespace, down until configure_node.
+  static LinkAttrs end_attrs(const LinkEnd& end, const std::string& here, std::unique_ptr<Fd>& ns_fd) {
     LinkAttrs attrs;
     attrs.name = end.device;
     attrs.mac = end.mac;
     attrs.mtu = end.mtu;
-    if (!end.netns.empty()) {
+    if (end.netns != here) {
       ns_fd = std::make_unique<Fd>(open_netns(end.netns));
       attrs.netns_fd = ns_fd->fd;
-      attrs.up = false;  // configure_node brings it up inside the node
-    } else {
-      attrs.group = group_;
-      attrs.alias = mark_;
+      attrs.up = false;
     }
     return attrs;
   }
 
+  // Every end lives in a lab namespace, so nothing is journaled: the namespaces take their devices
+  // with them. A link to a switch is made from inside the local namespace, where the switch is.
   void create_link(const PlannedLink& link, NetlinkSocket& host) {
+    if (link.a.bridge.empty()) {
+      std::unique_ptr<Fd> fd_a, fd_b;
+      auto a = end_attrs(link.a, "", fd_a);
+      auto b = end_attrs(link.b, "", fd_b);
+      host.execute(build_veth_create(a, b));
+      return;
+    }
+    const auto& here = link.a.netns;
+    NetnsGuard inside(here);
+    NetlinkSocket local;
     std::unique_ptr<Fd> fd_a, fd_b;
-    auto a = end_attrs(link.a, fd_a);
-    auto b = end_attrs(link.b, fd_b);
+    auto a = end_attrs(link.a, here, fd_a);
+    auto b = end_attrs(link.b, here, fd_b);
     b.up = false;  // a veth peer cannot come up before it is paired; the enslave step or the node brings it up
-    if (!link.a.bridge.empty()) a.master = bridge_index(link.a.bridge);
-    journal_->record({"link", link.a.device, link.a.netns, 0});
-    if (link.b.netns.empty()) journal_->record({"link", link.b.device, "", 0});
-    std::vector<NlRequest> requests;
-    requests.push_back(build_veth_create(a, b));
-    for (const auto* end : {&link.a, &link.b})
-      if (end->netns.empty()) requests.push_back(build_link_alias(end->device, mark_));
-    host.execute(requests);
+    a.master = device_index(link.a.bridge);
+    local.execute(build_veth_create(a, b));
     if (!link.b.bridge.empty()) {
       // Only the first device of a new veth pair takes IFLA_MASTER; enslave the peer afterwards.
-      int index = static_cast<int>(if_nametoindex(link.b.device.c_str()));
-      if (index == 0) throw_errno("find " + link.b.device);
-      auto ifi_req = build_link_set(index, true, std::nullopt);
-      ifi_req.put_u32(IFLA_MASTER, static_cast<uint32_t>(bridge_index(link.b.bridge)));
+      auto ifi_req = build_link_set(device_index(link.b.device), true, std::nullopt);
+      ifi_req.put_u32(IFLA_MASTER, static_cast<uint32_t>(device_index(link.b.bridge)));
       ifi_req.description = "enslave " + link.b.device + " to " + link.b.bridge;
-      host.execute(std::move(ifi_req));
+      local.execute(std::move(ifi_req));
     }
   }
 
-  int bridge_index(const std::string& device) {
-    std::lock_guard lock(bridge_mutex_);
-    auto it = bridge_index_.find(device);
-    if (it != bridge_index_.end()) return it->second;
+  // The index of a device in the namespace the calling thread is in.
+  static int device_index(const std::string& device) {
     int index = static_cast<int>(if_nametoindex(device.c_str()));
-    if (index == 0) throw_errno("find bridge " + device);
-    bridge_index_[device] = index;
+    if (index == 0) throw_errno("find " + device);
     return index;
   }
 
@@ -348,7 +347,6 @@ class Deployer {
   const DeployOptions& options_;
   std::string lab_;
   std::string mark_;
-  uint32_t group_;
   std::unique_ptr<Journal> journal_;
 
   std::mutex mutex_;
@@ -363,8 +361,6 @@ class Deployer {
   int failed_step_ = -1;
   std::string failure_;
   std::mutex notify_mutex_;
-  std::mutex bridge_mutex_;
-  std::map<std::string, int> bridge_index_;
 };
 
 }  // namespace
@@ -373,18 +369,11 @@ void deploy(const Plan& plan, const DeployOptions& options) { Deployer(plan, opt
 
 DestroyReport destroy_lab(const std::string& lab) {
   DestroyReport report;
-  const auto entries = Journal::read(lab);
-  const auto mark = ownership_mark(lab);
-  std::optional<uint32_t> group;
   std::vector<std::string> namespaces;
-  std::vector<std::string> host_links;
-  for (const auto& e : entries) {
-    if (e.op == "group") group = e.value;
+  for (const auto& e : Journal::read(lab))
     if (e.op == "netns") namespaces.push_back(e.name);
-    if (e.op == "link" && e.netns.empty()) host_links.push_back(e.name);
-  }
 
-  // 1. Processes living in the lab's namespaces (started by exec or checks) would keep them alive.
+  // 1. Processes living in the lab's namespaces (daemons, exec, checks) would keep them alive.
   std::vector<ino_t> inodes;
   for (const auto& ns : namespaces) inodes.push_back(netns_inode(ns));
   for (pid_t pid : pids_in_netns(inodes)) {
@@ -392,37 +381,9 @@ DestroyReport destroy_lab(const std::string& lab) {
     if (kill(pid, SIGKILL) == 0) ++report.processes;
   }
 
-  // 2. Host-side devices: all at once by interface group when every member carries the lab's mark,
-  //    one by one otherwise. Deleting one end of a veth removes its peer inside the node.
-  NetlinkSocket host;
-  std::set<std::string> journaled(host_links.begin(), host_links.end());
-  auto links = host.dump_links();
-  bool group_is_ours = group.has_value();
-  int group_members = 0;
-  for (const auto& l : links) {
-    if (!group || l.group != *group) continue;
-    ++group_members;
-    if (l.alias != mark) group_is_ours = false;
-  }
-  if (group_is_ours && group_members > 0) {
-    host.execute(build_link_delete_group(*group));
-    report.links += group_members;
-  } else {
-    std::vector<NlRequest> requests;
-    for (const auto& l : links) {
-      if (!journaled.count(l.name)) continue;
-      if (l.alias != mark) {
-        report.skipped.push_back(l.name);
-        continue;
-      }
-      requests.push_back(build_link_delete(l.name));
-    }
-    auto results = host.transact(requests);
-    for (const auto& r : results)
-      if (r.error == 0) ++report.links;
-  }
-
-  // 3. Namespaces, newest first.
+  // 2. Namespaces, newest first. Every device of the lab lives in one of them (switches and their
+  //    ports in <lab>-local), so deleting them removes the devices too; the host's own link table
+  //    holds nothing of the lab.
   for (auto it = namespaces.rbegin(); it != namespaces.rend(); ++it) {
     if (!netns_exists(*it)) continue;
     delete_netns(*it);

@@ -34,16 +34,12 @@ void deploy(const Plan& plan, const DeployOptions& options);
 
 struct DestroyReport {
   int namespaces = 0;
-  int links = 0;
   int processes = 0;
-  std::vector<std::string> skipped;  // objects left alone because they do not carry the lab's mark
 };
 
-// Removes everything the lab's journal names that still exists and carries the lab's mark, in
-// reverse order, then the state directory. Safe to run after a crash, twice, or on a lab half made.
+// Kills the processes inside the lab's journaled namespaces, deletes those namespaces (newest
+// first; with them every device of the lab), then the state directory. Safe to run after a crash,
+// twice, or on a lab half made.
 DestroyReport destroy_lab(const std::string& lab);
-
-// The interface group given to the lab's host-side devices (`ip link del group N` removes them at once).
-uint32_t lab_interface_group(const std::string& lab);
 
 }  // namespace netrig

@@ -49,9 +49,10 @@ TEST(Dhcp, ParsedServerDefaultsAndPlan) {
   EXPECT_NE(client->detail.find("udhcpc -i eth0"), std::string::npos) << client->detail;
   EXPECT_NE(std::find(client->after.begin(), client->after.end(), start->id), client->after.end())
       << "the client runs once the server is up";
-  // The server's veth: host side is a port of the bridge (lab mark and group like every host device).
+  // The server's veth: the switch side is a port of the bridge in the lab's local namespace.
   const auto& link = plan.links.back();
   EXPECT_EQ(link.a.bridge, plan.bridge_device("lan"));
+  EXPECT_EQ(link.a.netns, plan.local_netns());
   EXPECT_EQ(link.b.netns, "t-dhcp-lan");
   EXPECT_EQ(link.b.device, "eth0");
 }

@@ -132,16 +132,16 @@ std::vector<Capability> probe_host() {
             "settings: {static_neighbors: true}");
   }
   {
-    // Read only: whether bridged frames on the host's bridges go through the host's own firewall.
+    // Bridged lab traffic stays in the lab's own namespace (<lab>-local), so it never meets the
+    // host's firewall; br_netfilter (a per-namespace switch) gives it connection tracking there.
     std::ifstream in("/proc/sys/net/bridge/bridge-nf-call-iptables");
     int call_iptables = -1;
     in >> call_iptables;
-    add("bridge netfilter", call_iptables != 1,
-        call_iptables < 0 ? "br_netfilter absent: bridged lab traffic never meets the host's firewall"
-        : call_iptables == 0
-            ? "bridge-nf-call-iptables=0: bridged lab traffic skips the host's firewall"
-            : "bridge-nf-call-iptables=1: frames crossing lab bridges pass the host's FORWARD rules; a drop "
-              "policy there (e.g. Docker's) would drop lab traffic");
+    add("bridge netfilter", true,
+        call_iptables < 0 ? "br_netfilter absent: bridged traffic has no connection tracking unless the kernel has "
+                            "nf_conntrack_bridge; lab bridges live in <lab>-local, away from the host's firewall"
+                          : "br_netfilter present: bridged traffic gets connection tracking inside each lab's own "
+                            "namespace <lab>-local; the host's firewall never sees lab traffic");
   }
   add("ovs kernel datapath", std::filesystem::exists("/sys/module/openvswitch"),
       std::filesystem::exists("/sys/module/openvswitch") ? "openvswitch module loaded"

@@ -2,6 +2,7 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <net/if.h>
 #include <sched.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -20,6 +21,12 @@ std::string netns_path(const std::string& name) { return std::string(kNetnsDir) 
 bool netns_exists(const std::string& name) {
   struct stat st;
   return stat(netns_path(name).c_str(), &st) == 0;
+}
+
+bool device_exists(const std::string& netns, const std::string& device) {
+  if (!netns_exists(netns)) return false;
+  NetnsGuard inside(netns);
+  return if_nametoindex(device.c_str()) != 0;
 }
 
 // /run/netns must be a shared mount so namespaces mounted there are seen by every mount namespace;

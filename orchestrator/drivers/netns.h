@@ -26,6 +26,9 @@ ino_t netns_inode(const std::string& name);
 std::vector<pid_t> pids_in_netns(const std::vector<ino_t>& inodes);
 
 // Switches the calling thread into a network namespace and back when destroyed.
+// Whether namespace `netns` exists and has a device named `device`.
+bool device_exists(const std::string& netns, const std::string& device);
+
 class NetnsGuard {
  public:
   explicit NetnsGuard(int netns_fd);             // enter the namespace behind fd (not owned)

@@ -48,6 +48,8 @@ std::string lab_device_name(const std::string& lab, const std::string& object) {
 
 std::string netns_name(const std::string& lab, const std::string& node) { return lab + "-" + node; }
 
+std::string host_netns_name(const std::string& lab, const std::string& host) { return netns_name(lab, host); }
+
 std::string ownership_mark(const std::string& lab) { return "netrig:" + lab; }
 
 }  // namespace netrig

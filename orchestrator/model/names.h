@@ -23,11 +23,18 @@ bool is_valid_ifname_chars(const std::string& name);
 std::string ifname_problem(const std::string& name);
 constexpr size_t kMaxUserIfName = 64;
 
-// The device name, in the host's namespace, of a lab-wide object such as a bridge.
+// A lab-wide name for an object that must not collide with other labs' (interface groups,
+// benchmark devices): "<lab>-<object>", shortened to fit an interface name.
 std::string lab_device_name(const std::string& lab, const std::string& object);
 
 // The name of a node's network namespace under /run/netns.
 std::string netns_name(const std::string& lab, const std::string& node);
+
+// The simulated host every lab has implicitly: a lab-owned namespace "<lab>-local" that holds the
+// lab's switches (Linux bridges, OVS and its daemons) and the switch-side end of every link to them.
+// Labs create nothing in the host's own namespace. "local" is therefore not a valid node name.
+inline constexpr const char* kLocalHost = "local";
+std::string host_netns_name(const std::string& lab, const std::string& host);
 
 // The mark every device of the lab carries as its interface alias (ifalias).
 std::string ownership_mark(const std::string& lab);

@@ -3,6 +3,7 @@
 #include <cctype>
 #include <regex>
 
+#include "model/names.h"
 #include "model/parse_internal.h"
 
 namespace netrig {
@@ -198,6 +199,12 @@ void parse_nodes(Reader& r, ParseState& st, const Entry& nodes, Topology& topo) 
     if (auto why = name_problem(name, 64); !why.empty()) {
       r.error(Entry(item.key), "node name '" + name + "' is not valid: " + why,
               "use up to 64 letters, digits, '_', '.' or '-', starting with a letter or digit");
+      st.broken.insert(name);
+      continue;
+    }
+    if (name == kLocalHost) {
+      r.error(Entry(item.key), "node name '" + name + "' is reserved",
+              "'local' is the lab's implicit host, whose namespace <lab>-local holds the switches; rename the node");
       st.broken.insert(name);
       continue;
     }

@@ -37,7 +37,12 @@ std::string Step::describe() const { return std::string(to_string(kind)) + " " +
 
 std::string Plan::netns_of(const std::string& node) const { return netns_name(topology.name, node); }
 
-std::string Plan::bridge_device(const std::string& bridge) const { return lab_device_name(topology.name, bridge); }
+std::string Plan::local_netns() const { return host_netns_name(topology.name, kLocalHost); }
+
+std::string Plan::bridge_device(const std::string& bridge) const {
+  auto it = bridges.find(bridge);
+  return it != bridges.end() ? it->second : short_kernel_name(bridge);
+}
 
 std::string derived_mac(const std::string& lab, const std::string& node, const std::string& iface) {
   const std::string key = lab + "\n" + node + "\n" + iface;
@@ -59,15 +64,23 @@ class Planner {
   Plan run() {
     assign_macs();
     const auto& topo = plan_.topology;
+    // The lab's own host namespace holds its switches and the switch side of their links.
+    int local = -1;
+    for (const auto& node : topo.nodes) plan_.uses_local_host |= node.kind == NodeKind::Bridge;
+    if (plan_.uses_local_host)
+      local = add(StepKind::CreateNetns, kLocalHost, {},
+                  "ip netns add " + plan_.netns_of(kLocalHost) + "; ip netns exec " + plan_.netns_of(kLocalHost) +
+                      " sysctl net.ipv6.conf.{all,default}.disable_ipv6=1");
+    const std::string in_local = "ip -n " + plan_.local_netns() + " ";
     for (const auto& node : topo.nodes) {
       if (node.kind == NodeKind::Netns) {
         create_[node.name] = add(StepKind::CreateNetns, node.name, {}, "ip netns add " + plan_.netns_of(node.name));
       } else {
-        auto dev = plan_.bridge_device(node.name);
-        claim(dev, "bridge " + node.name);
+        auto dev = local_device(node.name, "br-" + node.name);
+        plan_.bridges[node.name] = dev;
         create_[node.name] =
-            add(StepKind::CreateBridge, node.name, {},
-                "ip link add " + dev + " type bridge" + (node.mtu ? " mtu " + std::to_string(*node.mtu) : ""));
+            add(StepKind::CreateBridge, node.name, {local},
+                in_local + "link add " + dev + " type bridge" + (node.mtu ? " mtu " + std::to_string(*node.mtu) : ""));
       }
     }
     std::map<std::string, std::vector<int>> links_of;  // node -> CreateLink step ids
@@ -97,7 +110,8 @@ class Planner {
       link.b.node = server;
       link.b.iface = kDhcpServerIface;
       link.b.mac = derived_mac(topo.name, server, kDhcpServerIface);
-      link.a.device = host_device(server, plan_.links.size());
+      link.a.netns = plan_.local_netns();
+      link.a.device = local_device(server, server + "-" + std::to_string(plan_.links.size()));
       link.a.bridge = plan_.bridge_device(node.name);
       link.a.node = node.name;
       plan_.links.push_back(link);
@@ -152,18 +166,14 @@ class Planner {
     return plan_.steps.back().id;
   }
 
-  // Host-side device names must be unique; a derived name that collides gets the link index.
-  std::string claim(const std::string& device, const std::string& owner) {
-    if (!host_devices_.insert(device).second)
-      throw std::logic_error("device name " + device + " used twice (" + owner + ")");
-    return device;
-  }
-
-  std::string host_device(const std::string& wanted, size_t link_index) {
-    auto name = lab_device_name(plan_.topology.name, wanted);
-    if (host_devices_.count(name))
-      name = lab_device_name(plan_.topology.name, wanted + "-" + std::to_string(link_index));
-    return claim(name, wanted);
+  // Device names in the local namespace must be unique (and not "lo"); a name that is taken falls
+  // back to `alternative`.
+  std::string local_device(const std::string& wanted, const std::string& alternative) {
+    auto name = short_kernel_name(wanted);
+    if (local_devices_.count(name)) name = short_kernel_name(alternative);
+    if (!local_devices_.insert(name).second)
+      throw std::logic_error("device name " + name + " used twice in the local namespace");
+    return name;
   }
 
   LinkEnd node_end(const Endpoint& e, const std::optional<int>& link_mtu) {
@@ -181,7 +191,8 @@ class Planner {
 
   LinkEnd bridge_end(const Endpoint& bridge, const std::string& towards, size_t index, const std::optional<int>& mtu) {
     LinkEnd end;
-    end.device = host_device(towards, index);
+    end.netns = plan_.local_netns();
+    end.device = local_device(towards, towards + "-" + std::to_string(index));
     end.bridge = plan_.bridge_device(bridge.node);
     end.node = bridge.node;
     end.mtu = mtu;
@@ -200,7 +211,7 @@ class Planner {
       const auto& bridge = a_bridge ? spec.a : spec.b;
       const auto& node = a_bridge ? spec.b : spec.a;
       link.b = node_end(node, spec.mtu);
-      // The host side takes the node's MTU so the bridge does not clamp it.
+      // The switch side takes the node's MTU so the bridge does not clamp it.
       link.a = bridge_end(bridge, node.node + "-" + node.iface, index, link.b.mtu);
     } else {
       link.a = node_end(spec.a, spec.mtu);
@@ -273,18 +284,21 @@ class Planner {
     }
   }
 
-  static std::string end_detail(const LinkEnd& e) {
+  static std::string end_detail(const LinkEnd& e, const std::string& here) {
     std::string s = e.device;
-    if (!e.netns.empty()) s += " netns " + e.netns;
+    if (e.netns != here) s += " netns " + e.netns;
     if (e.mac) s += " address " + *e.mac;
     if (e.mtu) s += " mtu " + std::to_string(*e.mtu);
     return s;
   }
 
-  static std::string link_detail(const PlannedLink& l) {
-    std::string s = "ip link add " + end_detail(l.a) + " type veth peer name " + end_detail(l.b);
-    if (!l.a.bridge.empty()) s += "; ip link set " + l.a.device + " master " + l.a.bridge;
-    if (!l.b.bridge.empty()) s += "; ip link set " + l.b.device + " master " + l.b.bridge;
+  // The equivalent `ip` commands; a link to a switch is made from inside the local namespace.
+  std::string link_detail(const PlannedLink& l) const {
+    const std::string here = l.a.bridge.empty() ? "" : l.a.netns;
+    const std::string ip = here.empty() ? "ip " : "ip -n " + here + " ";
+    std::string s = ip + "link add " + end_detail(l.a, here) + " type veth peer name " + end_detail(l.b, here);
+    if (!l.a.bridge.empty()) s += "; " + ip + "link set " + l.a.device + " master " + l.a.bridge;
+    if (!l.b.bridge.empty()) s += "; " + ip + "link set " + l.b.device + " master " + l.b.bridge;
     return s;
   }
 
@@ -314,7 +328,7 @@ class Planner {
 
   Plan plan_;
   std::map<std::string, int> create_;  // node -> its create step
-  std::set<std::string> host_devices_;
+  std::set<std::string> local_devices_ = {"lo"};
 };
 
 }  // namespace

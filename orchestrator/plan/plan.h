@@ -15,7 +15,7 @@ const char* to_string(StepKind kind);
 
 // One end of a veth pair.
 struct LinkEnd {
-  std::string netns;   // namespace name; "" = the host's namespace (bridge side)
+  std::string netns;   // namespace name: the node's, or the lab's local host namespace (switch side)
   std::string device;  // kernel name in that namespace
   std::string bridge;  // kernel name of the bridge it joins ("" if none)
   std::string node;    // user's node name
@@ -25,7 +25,7 @@ struct LinkEnd {
 };
 
 struct PlannedLink {
-  LinkEnd a;  // the end created first: in the host when either end is a bridge
+  LinkEnd a;  // the end created first: the switch side when either end is a switch
   LinkEnd b;
 };
 
@@ -53,8 +53,13 @@ struct Plan {
   std::map<std::string, std::vector<NeighborEntry>> neighbors;  // node -> its static entries
   std::map<std::string, std::string> macs;                      // "node:iface" -> MAC
   std::map<std::string, std::string> nat;                       // node -> its nftables ruleset (plan/nat.h)
+  std::map<std::string, std::string> bridges;                   // bridge node -> its device in the local namespace
+  bool uses_local_host = false;                                 // the lab has switches, so it gets <lab>-local
 
   std::string netns_of(const std::string& node) const;
+  // The lab's implicit host namespace <lab>-local (model/names.h), where its switches live.
+  std::string local_netns() const;
+  // A bridge's device name inside local_netns().
   std::string bridge_device(const std::string& bridge) const;
 };
 

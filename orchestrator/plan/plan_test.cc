@@ -49,7 +49,7 @@ TEST(Plan, StepsRespectDependencies) {
     configure += s.kind == StepKind::ConfigureNode;
     exec += s.kind == StepKind::RunExec;
   }
-  EXPECT_EQ(netns, 3);
+  EXPECT_EQ(netns, 4) << "three nodes and the lab's local namespace";
   EXPECT_EQ(bridges, 2);
   EXPECT_EQ(links, 4);
   EXPECT_EQ(configure, 3);
@@ -63,23 +63,66 @@ TEST(Plan, StepsRespectDependencies) {
 TEST(Plan, NamesKernelObjects) {
   auto plan = plan_of(kLab);
   EXPECT_EQ(plan.netns_of("a"), "t-a");
-  EXPECT_EQ(plan.bridge_device("br0"), "t-br0");
+  EXPECT_EQ(plan.bridge_device("br0"), "br0");
+  EXPECT_EQ(plan.local_netns(), "t-local");
   const auto& to_bridge = plan.links[0];
-  EXPECT_EQ(to_bridge.a.netns, "");
-  EXPECT_EQ(to_bridge.a.device, "t-a-eth0");
-  EXPECT_EQ(to_bridge.a.bridge, "t-br0");
+  EXPECT_EQ(to_bridge.a.netns, "t-local") << "the switch side lives in the lab's local namespace";
+  EXPECT_EQ(to_bridge.a.device, "a-eth0");
+  EXPECT_EQ(to_bridge.a.bridge, "br0");
   EXPECT_EQ(to_bridge.b.netns, "t-a");
   EXPECT_EQ(to_bridge.b.device, "eth0");
   const auto& bridges = plan.links[2];
-  EXPECT_EQ(bridges.a.bridge, "t-br0");
-  EXPECT_EQ(bridges.b.bridge, "t-br1");
+  EXPECT_EQ(bridges.a.bridge, "br0");
+  EXPECT_EQ(bridges.b.bridge, "br1");
+  EXPECT_EQ(bridges.a.netns, "t-local");
+  EXPECT_EQ(bridges.b.netns, "t-local");
   EXPECT_NE(bridges.a.device, bridges.b.device);
   const auto& direct = plan.links[3];
   EXPECT_EQ(direct.a.netns, "t-a");
   EXPECT_LE(direct.a.device.size(), 15u);
   EXPECT_NE(direct.a.device, "a-very-long-interface-name");
   for (const auto& l : plan.links)
-    for (const auto* e : {&l.a, &l.b}) EXPECT_LE(e->device.size(), 15u) << e->device;
+    for (const auto* e : {&l.a, &l.b}) {
+      EXPECT_LE(e->device.size(), 15u) << e->device;
+      EXPECT_FALSE(e->netns.empty()) << e->device << ": nothing goes in the host's namespace";
+    }
+  ASSERT_EQ(plan.steps[0].kind, StepKind::CreateNetns);
+  EXPECT_EQ(plan.steps[0].target, "local") << "the local namespace comes first: bridges are made in it";
+}
+
+TEST(Plan, LocalNamespaceOnlyWhenTheLabHasSwitches) {
+  auto plan = plan_of(R"(
+name: t
+topology:
+  nodes:
+    a: {interfaces: {eth0: 10.0.0.1/24}}
+    b: {interfaces: {eth0: 10.0.0.2/24}}
+  links:
+    - endpoints: [a:eth0, b:eth0]
+)");
+  EXPECT_FALSE(plan.uses_local_host);
+  for (const auto& s : plan.steps) EXPECT_NE(s.target, "local");
+}
+
+TEST(Plan, SwitchDevicesNeverCollideInTheLocalNamespace) {
+  // A bridge named like a port ("a-eth0") or like the namespace's loopback takes another name.
+  auto plan = plan_of(R"(
+name: t
+topology:
+  nodes:
+    lo: {kind: bridge}
+    a-eth0: {kind: bridge}
+    a: {interfaces: {eth0: 10.0.0.1/24}}
+  links:
+    - endpoints: [a:eth0, a-eth0]
+    - endpoints: [lo, a-eth0]
+)");
+  std::set<std::string> names = {"lo"};
+  for (const auto& [bridge, dev] : plan.bridges) EXPECT_TRUE(names.insert(dev).second) << dev;
+  for (const auto& l : plan.links)
+    for (const auto* e : {&l.a, &l.b})
+      if (!e->bridge.empty()) EXPECT_TRUE(names.insert(e->device).second) << e->device;
+  EXPECT_EQ(plan.bridge_device("lo"), "br-lo");
 }
 
 TEST(Plan, MacsAreStableAndKeepTheFilesOwn) {

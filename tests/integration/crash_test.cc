@@ -48,11 +48,11 @@ TEST_F(CrashTest, SigkillAtEveryKindOfPointThenDestroyRestoresHost) {
     EXPECT_TRUE(partial.state_dir) << partial.describe();
     EXPECT_TRUE(fs::exists(state_dir(lab.lab()) + "/journal")) << partial.describe();
     if (point >= 1) {
-      EXPECT_FALSE(partial.netns.empty() && partial.links.empty()) << partial.describe();
+      EXPECT_FALSE(partial.netns.empty()) << partial.describe();
     }
     if (point == steps - 1) {
       EXPECT_EQ(partial.netns.size(), lab.netns().size()) << partial.describe();
-      EXPECT_EQ(partial.links.size(), lab.devices().size()) << partial.describe();
+      EXPECT_TRUE(partial.links.empty()) << "a lab puts nothing in the host's link table\n" << partial.describe();
     }
     // A killed lab is still listed, so users can find it.
     auto list = netrig({"inspect", "--output", "json"});
@@ -135,7 +135,7 @@ tests:
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   ASSERT_TRUE(fs::exists(started)) << "the checks never started\n" << test.wait(1).describe();
   auto running = snapshot(lab.lab());
-  EXPECT_EQ(running.netns.size(), 2u) << running.describe();
+  EXPECT_EQ(running.netns.size(), lab.netns().size()) << running.describe();
   auto meta = json::parse(read_file(state_dir(lab.lab()) + "/lab.json"), nullptr, false);
   EXPECT_FALSE(meta.is_discarded());
   if (!meta.is_discarded()) {

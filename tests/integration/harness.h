@@ -263,7 +263,7 @@ inline CmdResult ip(std::vector<std::string> args) {
 // name's first six characters, see short_kernel_name), as does every namespace.
 struct HostSnapshot {
   std::set<std::string> netns;   // `ip netns list` names starting with "<lab>-"
-  std::set<std::string> links;   // `ip -o link` names starting with "<lab>-", or with the lab's mark or group
+  std::set<std::string> links;   // host `ip -o link` names starting with "<lab>-" or carrying the lab's mark
   std::set<std::string> mounts;  // mount points under /run/netns/<lab>-*
   bool state_dir = false;        // /run/netrig/<lab> exists
 
@@ -331,9 +331,8 @@ inline HostSnapshot snapshot(const std::string& lab) {
     if (starts_with(name, prefix)) snap.netns.insert(name);
   }
   const std::string mark = netrig::ownership_mark(lab);
-  const std::string group = std::to_string(netrig::lab_interface_group(lab));
   for (const auto& l : host_links())
-    if (starts_with(l.name, prefix) || l.alias == mark || l.group == group) snap.links.insert(l.name);
+    if (starts_with(l.name, prefix) || l.alias == mark) snap.links.insert(l.name);
   std::ifstream mountinfo("/proc/self/mountinfo");
   while (std::getline(mountinfo, line)) {
     std::istringstream fields(line);
@@ -389,23 +388,18 @@ class TempDir {
 };
 
 // Cleanup for one lab, registered before anything is created: `netrig destroy <lab>`, then, as a
-// last resort, removes the exact namespaces and marked host devices the lab's plan names, and the
-// lab's state directory. Never matches by pattern.
+// last resort, removes the exact namespaces the lab's plan names (every device of a lab lives in
+// one of them), and the lab's state directory. Never matches by pattern.
 class LabGuard {
  public:
   LabGuard(std::string lab, const std::string& topology_file) : lab_(std::move(lab)) {
     try {
       auto plan = netrig::make_plan(netrig::parse_topology(read_file(topology_file), topology_file, {lab_}));
+      if (plan.uses_local_host) netns_.push_back(plan.local_netns());
       for (const auto& node : plan.topology.nodes) {
-        if (node.kind == netrig::NodeKind::Netns)
-          netns_.push_back(plan.netns_of(node.name));
-        else
-          devices_.push_back(plan.bridge_device(node.name));
+        if (node.kind == netrig::NodeKind::Netns) netns_.push_back(plan.netns_of(node.name));
         if (node.dhcp) netns_.push_back(plan.netns_of(netrig::dhcp_node_name(node.name)));
       }
-      for (const auto& link : plan.links)
-        for (const auto* end : {&link.a, &link.b})
-          if (end->netns.empty()) devices_.push_back(end->device);
     } catch (const std::exception&) {
       // A topology that does not plan creates nothing; destroy alone is enough.
     }
@@ -416,21 +410,11 @@ class LabGuard {
 
   const std::string& lab() const { return lab_; }
   const std::vector<std::string>& netns() const { return netns_; }
-  const std::vector<std::string>& devices() const { return devices_; }
 
   // Returns what the last-resort pass had to remove (empty when destroy did its job).
   std::vector<std::string> cleanup() {
     std::vector<std::string> leftovers;
     if (fs::exists(state_dir(lab_))) netrig({"destroy", lab_}, 60);
-    const auto mark = netrig::ownership_mark(lab_);
-    for (const auto& l : host_links()) {
-      bool ours = false;
-      for (const auto& d : devices_) ours |= d == l.name;
-      if (ours && l.alias == mark) {
-        ip({"link", "del", "dev", l.name});
-        leftovers.push_back("link " + l.name);
-      }
-    }
     for (const auto& ns : netns_) {
       if (fs::exists("/run/netns/" + ns)) {
         ip({"netns", "del", ns});
@@ -448,7 +432,6 @@ class LabGuard {
  private:
   std::string lab_;
   std::vector<std::string> netns_;
-  std::vector<std::string> devices_;
 };
 
 // Base fixture: skips without root; hands out unique lab names whose cleanup is registered
