@@ -42,10 +42,6 @@ std::string ifname_problem(const std::string& name) {
   return "";
 }
 
-std::string lab_device_name(const std::string& lab, const std::string& object) {
-  return short_kernel_name(lab + "-" + object);
-}
-
 std::string netns_name(const std::string& lab, const std::string& node) { return lab + "-" + node; }
 
 std::string host_netns_name(const std::string& lab, const std::string& host) { return netns_name(lab, host); }

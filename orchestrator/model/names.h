@@ -23,10 +23,6 @@ bool is_valid_ifname_chars(const std::string& name);
 std::string ifname_problem(const std::string& name);
 constexpr size_t kMaxUserIfName = 64;
 
-// A lab-wide name for an object that must not collide with other labs' (interface groups,
-// benchmark devices): "<lab>-<object>", shortened to fit an interface name.
-std::string lab_device_name(const std::string& lab, const std::string& object);
-
 // The name of a node's network namespace under /run/netns.
 std::string netns_name(const std::string& lab, const std::string& node);
 

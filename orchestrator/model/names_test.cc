@@ -78,11 +78,10 @@ TEST(Names, LabObjectNames) {
   EXPECT_EQ(netns_name("lab", "h1"), "lab-h1");
   EXPECT_EQ(netns_name("a-very-long-lab-name", "a-long-node-name"), "a-very-long-lab-name-a-long-node-name")
       << "namespace names are files: no 15-character limit";
-  EXPECT_EQ(lab_device_name("lab", "lan"), "lab-lan");
-  EXPECT_EQ(lab_device_name("default", "h1-eth0"), "default-h1-eth0") << "15 characters fit";
-  EXPECT_EQ(lab_device_name("default", "h1-eth10"), short_kernel_name("default-h1-eth10"));
-  EXPECT_EQ(lab_device_name("default", "h1-eth10").size(), kMaxIfName);
-  EXPECT_EQ(lab_device_name("default", "h1-eth10").substr(0, 7), "defaul-");
+  EXPECT_EQ(host_netns_name("lab", kLocalHost), "lab-local");
+  EXPECT_EQ(short_kernel_name("default-h1-eth0"), "default-h1-eth0") << "15 characters fit";
+  EXPECT_EQ(short_kernel_name("default-h1-eth10").size(), kMaxIfName);
+  EXPECT_EQ(short_kernel_name("default-h1-eth10").substr(0, 7), "defaul-");
   EXPECT_EQ(ownership_mark("lab"), "netrig:lab");
 }
 
