@@ -75,9 +75,19 @@ struct PingSummary {
   double rtt_avg_ms = 0;
   double rtt_max_ms = 0;
   bool parsed = false;
+  // From the reply lines (`ping -D`: "[epoch] 64 bytes from ...: icmp_seq=N"): the most
+  // consecutive echo requests without a reply, and the longest time between two replies (0 when
+  // fewer than two replies came back).
+  int longest_lost_run = 0;
+  double longest_gap_s = 0;
 };
-// Parses iputils ping's summary lines.
+// Parses iputils ping's summary lines (and, with -D, the reply lines).
 PingSummary parse_ping_output(const std::string& output);
+
+// ping -4|-6 -c COUNT -i INTERVAL -W 1 -D -O -n ADDRESS
+std::vector<std::string> ping_argv(const CheckSpec& check, const std::string& address);
+// The verdict on one ping run's output against the check's expect and bounds.
+CheckResult judge_ping(const CheckSpec& check, const std::string& output, int exit_code);
 
 }  // namespace netrig
 

@@ -1,6 +1,7 @@
 // What a check found, with its evidence.
 #pragma once
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -27,6 +28,14 @@ struct CheckResult {
   double seconds = 0;
   std::vector<Evidence> evidence;      // the last attempt's, plus the first failing one when it differs
   std::vector<std::string> artifacts;  // absolute paths of files the check kept (a capture's pcap)
+  // Sequencing (checks/sequence.h): "check" or "action" (then `type` is the action's kind: link,
+  // sleep, exec, wait); whether the check ran in the background; when it started, in seconds after
+  // the tests began.
+  std::string step = "check";
+  bool background = false;
+  double started_s = 0;
+  // Measured figures by name, for the JSON report (a ping's sent, received, lost, longest_gap_s).
+  std::map<std::string, double> figures;
 };
 
 }  // namespace netrig

@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "checks/kinds.h"
+#include "checks/sequence.h"
 #include "drivers/dhcp.h"
 #include "drivers/interrupt.h"
 #include "model/ip.h"
@@ -143,18 +144,24 @@ static CheckResult run_with_retry(const Plan& plan, const CheckSpec& check, cons
   result.node = check.node;
   result.target = target;
   result.seconds = std::chrono::duration<double>(clock::now() - start).count();
+  if (options.epoch != clock::time_point{})
+    result.started_s = std::chrono::duration<double>(start - options.epoch).count();
   return result;
 }
 
 std::vector<CheckResult> run_checks(const Plan& plan, const CheckOptions& options) {
-  const auto& checks = plan.topology.checks;
+  return run_sequence(plan, options);
+}
+
+std::vector<CheckResult> run_check_set(const Plan& plan, const std::vector<const CheckSpec*>& checks,
+                                       const CheckOptions& options) {
   std::vector<CheckResult> results(checks.size());
   std::atomic<size_t> next{0};
   std::mutex report_mutex;
   ListenerPool listeners;
   auto worker = [&] {
     for (size_t i; (i = next++) < checks.size();) {
-      results[i] = run_with_retry(plan, checks[i], options, listeners);
+      results[i] = run_with_retry(plan, *checks[i], options, listeners);
       if (options.on_result) {
         std::lock_guard lock(report_mutex);
         options.on_result(results[i]);
@@ -162,6 +169,7 @@ std::vector<CheckResult> run_checks(const Plan& plan, const CheckOptions& option
     }
   };
   std::vector<std::thread> threads;
+  if (checks.empty()) return results;
   int n = std::max(1, std::min<int>(options.parallel, static_cast<int>(checks.size())));
   for (int i = 0; i < n; ++i) threads.emplace_back(worker);
   for (auto& t : threads) t.join();

@@ -1,6 +1,7 @@
 // Runs a lab's checks: in parallel, each retried until it holds or its timeout passes.
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <vector>
 
@@ -15,9 +16,18 @@ struct CheckOptions {
   std::function<void(const CheckResult&)> on_result;  // called as each check finishes
   // Where captures keep their pcap files (created when needed). "" = <tmp>/netrig-artifacts/<lab>.
   std::string artifacts_dir;
+  // When the tests began (CheckResult::started_s counts from it); run_checks sets it when unset.
+  std::chrono::steady_clock::time_point epoch{};
 };
 
+// Runs the tests: block in order (checks/sequence.h): phases of parallel checks, separated by
+// actions; background checks across phases. Results in file order, actions included.
 std::vector<CheckResult> run_checks(const Plan& plan, const CheckOptions& options);
+
+// Runs these checks in parallel, each retried until it holds or its timeout passes. Results in the
+// same order; on_result is called as each finishes.
+std::vector<CheckResult> run_check_set(const Plan& plan, const std::vector<const CheckSpec*>& checks,
+                                       const CheckOptions& options);
 
 // One attempt of one check (no retry). Exposed for tests.
 CheckResult run_check_once(const Plan& plan, const CheckSpec& check, const CheckOptions& options = {});

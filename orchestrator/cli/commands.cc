@@ -437,7 +437,10 @@ int cmd_test(const CommonOptions& o) {
   const bool json_out = o.output == "json";
   if (!json_out)
     std::cout << "lab '" << run.lab << "' deployed in " << std::fixed << std::setprecision(3) << run.deploy_seconds
-              << " s; running " << plan.topology.checks.size() << " checks\n";
+              << " s; running " << plan.topology.checks.size() << " checks"
+              << (plan.topology.actions.empty() ? ""
+                                                : " and " + std::to_string(plan.topology.actions.size()) + " actions")
+              << "\n";
 
   start = clock_type::now();
   CheckOptions check_options;

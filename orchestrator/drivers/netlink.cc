@@ -131,6 +131,15 @@ NlRequest build_link_set(int ifindex, bool up, const std::optional<std::string>&
   return req;
 }
 
+NlRequest build_link_updown(int ifindex, bool up) {
+  auto ifi = link_header(ifindex);
+  ifi.ifi_flags = up ? IFF_UP : 0;
+  ifi.ifi_change = IFF_UP;
+  NlRequest req(RTM_NEWLINK, 0, &ifi, sizeof ifi);
+  req.description = "set link " + std::to_string(ifindex) + (up ? " up" : " down");
+  return req;
+}
+
 NlRequest build_link_alias(const std::string& name, const std::string& alias) {
   auto ifi = link_header();
   NlRequest req(RTM_NEWLINK, 0, &ifi, sizeof ifi);

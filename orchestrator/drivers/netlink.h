@@ -57,6 +57,8 @@ NlRequest build_bridge_create(const LinkAttrs& bridge);
 NlRequest build_veth_create(const LinkAttrs& a, const LinkAttrs& b);
 // ip link set <ifindex> [up] [alias A]
 NlRequest build_link_set(int ifindex, bool up, const std::optional<std::string>& alias);
+// ip link set <ifindex> up|down (IFF_UP set or cleared; build_link_set can only set it)
+NlRequest build_link_updown(int ifindex, bool up);
 // ip link set dev <name> alias <alias> (the kernel ignores IFLA_IFALIAS when creating a device)
 NlRequest build_link_alias(const std::string& name, const std::string& alias);
 // ip link del <name>

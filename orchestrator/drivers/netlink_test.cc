@@ -115,3 +115,24 @@ TEST(NetlinkBuilders, DeleteByGroupAndPermanentNeighbor) {
 
 }  // namespace
 }  // namespace netrig
+
+namespace netrig {
+namespace {
+
+// ip link set <ifindex> down must clear IFF_UP: the change mask names the flag, the flags omit it.
+TEST(NetlinkBuilders, LinkUpDown) {
+  for (bool up : {false, true}) {
+    auto req = build_link_updown(42, up);
+    const auto* nlh = req.header();
+    EXPECT_EQ(nlh->nlmsg_type, RTM_NEWLINK);
+    EXPECT_EQ(nlh->nlmsg_flags & (NLM_F_CREATE | NLM_F_EXCL), 0);
+    const auto* ifi = static_cast<const ifinfomsg*>(mnl_nlmsg_get_payload(nlh));
+    EXPECT_EQ(ifi->ifi_index, 42);
+    EXPECT_EQ(ifi->ifi_change, static_cast<unsigned>(IFF_UP));
+    EXPECT_EQ(ifi->ifi_flags & IFF_UP, up ? static_cast<unsigned>(IFF_UP) : 0u);
+    EXPECT_EQ(req.description, up ? "set link 42 up" : "set link 42 down");
+  }
+}
+
+}  // namespace
+}  // namespace netrig

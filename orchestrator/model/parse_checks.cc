@@ -9,15 +9,18 @@
 namespace netrig {
 namespace {
 
-const std::vector<std::string> kTestKeys = {"name", "timeout", "ping",    "connect",
-                                            "exec", "pingall", "capture", "iperf3"};
+const std::vector<std::string> kTestKeys = {"name",    "timeout", "ping",   "connect", "exec",      "pingall",
+                                            "capture", "iperf3",  "action", "wait",    "background"};
 const std::vector<std::string> kCheckTypes = {"ping", "connect", "exec", "pingall", "capture", "iperf3"};
 const std::vector<std::string> kCaptureKeys = {"node",  "iface", "bridge", "port",   "filter",   "expect",
                                                "count", "none",  "vlan",   "tagged", "duration", "traffic"};
 const std::vector<std::string> kTrafficKeys = {"ping", "exec"};
 const std::vector<std::string> kIperfKeys = {"from", "to",       "seconds",  "protocol",
                                              "port", "min_mbps", "max_mbps", "bitrate"};
-const std::vector<std::string> kPingKeys = {"from", "to", "count", "expect", "max_loss", "max_rtt", "family"};
+const std::vector<std::string> kPingKeys = {"from",    "to",     "count",    "expect",  "max_loss",
+                                            "max_rtt", "family", "interval", "max_lost"};
+// The check types that can run in the background (across later actions).
+const std::vector<std::string> kBackgroundTypes = {"ping", "exec"};
 const std::vector<std::string> kConnectKeys = {"from", "to", "port", "protocol", "expect", "listen"};
 const std::vector<std::string> kExecKeys = {"node", "cmd", "exit", "output"};
 const std::vector<std::string> kPingAllKeys = {"nodes", "family"};
@@ -262,6 +265,22 @@ class CheckParser {
       auto n = r_.number(v, "'max_rtt' (milliseconds)", 0, 60000);
       ok &= n.has_value();
       if (n) c.max_rtt_ms = *n;
+    }
+    if (const auto v = get(body, "interval")) {
+      auto n = r_.number(v, "'interval' (seconds)", 0.01, 60);
+      ok &= n.has_value();
+      c.interval_s = n.value_or(c.interval_s);
+    }
+    if (const auto v = get(body, "max_lost")) {
+      int lost = 0;
+      ok &= integer(body, "max_lost", 0, 1000, lost);
+      c.max_lost = lost;
+      if (!get(body, "max_loss")) c.max_loss_pct = 100;  // the count bound alone
+      if (ok && lost >= c.count) {
+        r_.error(v, "'max_lost' (" + std::to_string(lost) + ") is not below 'count' (" + std::to_string(c.count) + ")",
+                 "it would pass with no reply at all; lower it, or raise 'count'");
+        ok = false;
+      }
     }
     ok &= expect(body, "ping", "reach", "fail", c);
     return ok;
@@ -665,6 +684,16 @@ void parse_checks(Reader& r, const ParseState& st, const Entry& tests, Topology&
     std::vector<Entry> found;
     for (const auto& t : kCheckTypes)
       if (auto e = Reader::get(node, t)) found.push_back(e);
+    if (auto step = Reader::get(node, "action") ? Reader::get(node, "action") : Reader::get(node, "wait")) {
+      if (!found.empty() || (Reader::get(node, "action") && Reader::get(node, "wait"))) {
+        const auto other = found.empty() ? Reader::get(node, "wait") : found[0];
+        r.error(Entry(other.key), label + " has '" + step.name() + "' and '" + other.name() + "'",
+                "a test is one check, one action or one wait; split it");
+        continue;
+      }
+      if (!name || name_text) parse_action_step(r, st, item, topo, names, name_text);
+      continue;
+    }
     if (found.empty()) {
       if (!unknown_keys) r.error(item, label + " has no check", "give it exactly one of: " + one_of(kCheckTypes));
       continue;
@@ -680,6 +709,22 @@ void parse_checks(Reader& r, const ParseState& st, const Entry& tests, Topology&
       ok = v.has_value();
       c.timeout_s = v.value_or(c.timeout_s);
     }
+    if (const auto bg = Reader::get(node, "background")) {
+      auto v = r.boolean(bg, "'background'");
+      ok &= v.has_value();
+      c.background = v.value_or(false);
+      const auto type = found[0].name();
+      if (c.background && std::find(kBackgroundTypes.begin(), kBackgroundTypes.end(), type) == kBackgroundTypes.end()) {
+        r.error(Entry(bg.key), "'" + type + "' cannot run in the background",
+                "background checks are " + one_of(kBackgroundTypes) + "; run the " + type +
+                    " check in a phase of its own between actions");
+        ok = false;
+      } else if (c.background && type == "ping" && Reader::get(node, "timeout")) {
+        r.error(Entry(Reader::get(node, "timeout").key), "'timeout' has no meaning for a background ping",
+                "it runs once, 'count' echo requests every 'interval' seconds; set those instead");
+        ok = false;
+      }
+    }
     if (!parser.parse(found[0], c) || !ok || (name && !name_text)) continue;
     c.name = name_text ? *name_text : default_name(c);
     if (auto [it, fresh] = names.emplace(c.name, Reader::pos(name ? name : item)); !fresh) {
@@ -689,6 +734,7 @@ void parse_checks(Reader& r, const ParseState& st, const Entry& tests, Topology&
     }
     topo.checks.push_back(c);
   }
+  check_waits(r, topo);
 }
 
 }  // namespace netrig

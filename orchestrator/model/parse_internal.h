@@ -4,6 +4,7 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -50,6 +51,11 @@ void parse_links(Reader& r, ParseState& st, const Entry& links, Topology& topo);
 // Lab-wide rules: every interface is linked; no address twice on one network or one node.
 void check_lab(Reader& r, const ParseState& st, const Topology& topo);
 void parse_checks(Reader& r, const ParseState& st, const Entry& tests, Topology& topo);
+// An `action:` or `wait:` item of tests: (parse_actions.cc); `names` holds the tests' names so far.
+void parse_action_step(Reader& r, const ParseState& st, const Entry& item, Topology& topo,
+                       std::map<std::string, SourcePos>& names, const std::optional<std::string>& name);
+// After the whole tests: block: each wait names an earlier background check, once.
+void check_waits(Reader& r, const Topology& topo);
 
 // Names of the nodes of one kind (all kinds when `only` is null), for did-you-mean hints.
 std::vector<std::string> node_names(const Topology& topo, const NodeKind* only = nullptr);

@@ -148,6 +148,32 @@ struct CheckSpec {
   std::optional<double> min_mbps;
   std::optional<double> max_mbps;
   std::optional<double> bitrate_mbps;  // udp: -b
+  // sequencing (checks/sequence.h): a background check starts at its place in `tests:` and keeps
+  // running across later actions; it runs once (no retry) and its verdict is collected when it
+  // ends (at `wait: NAME` or the end of the tests).
+  bool background = false;
+  double interval_s = 0.2;      // ping: -i
+  std::optional<int> max_lost;  // ping: most lost echo requests that still pass
+  SourcePos pos;
+};
+
+// A step of `tests:` that is not a check: an action (link down/up, sleep, exec) or a wait for a
+// background check. Actions split the checks into phases: the checks between two actions run in
+// parallel; an action runs once the phase before it has finished, and before the next starts.
+// The kinds are a table (model/parse_actions.cc parses, checks/actions.cc runs); add a kind to
+// both.
+struct ActionSpec {
+  std::string kind;  // "link", "sleep", "exec", "wait"
+  std::string name;  // unique among the tests' names
+  // link: the endpoint as `links:` writes it (node:iface) or a bridge side (bridge:node:iface,
+  // bridge:other-bridge); exec: the node; wait: the background check's name.
+  std::string target;
+  bool up = true;                // link: state up / down
+  double seconds = 0;            // sleep
+  std::string command;           // exec: /bin/sh -c
+  std::optional<int> exit_code;  // exec: expected exit code (default 0)
+  double timeout_s = 10;         // exec: time limit of the command
+  size_t at = 0;                 // how many of Topology::checks come before it in the file
   SourcePos pos;
 };
 
@@ -157,6 +183,7 @@ struct Topology {
   std::vector<NodeSpec> nodes;
   std::vector<LinkSpec> links;
   std::vector<CheckSpec> checks;
+  std::vector<ActionSpec> actions;  // in file order; each knows its place among the checks (`at`)
   // settings.static_neighbors: every node gets permanent ARP/ND entries for its L2 peers (as
   // Mininet's autoStaticArp). Needed past ~1,000 peer pairs: the kernel's neighbour tables hold
   // gc_thresh3 (1024) dynamic entries for all namespaces together.

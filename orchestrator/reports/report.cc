@@ -24,7 +24,9 @@ std::string text_line(const CheckResult& r) {
                     : r.status == CheckStatus::Skipped ? "SKIP"
                     : r.status == CheckStatus::Failed  ? "FAIL"
                                                        : "ERROR";
-  std::string line = std::string(tag) + "  " + r.name + " — " + r.message + " (" + seconds(r.seconds) + " s";
+  if (r.step == "action" && r.status == CheckStatus::Passed) tag = "DONE";
+  std::string line = std::string(tag) + "  " + (r.step == "action" ? "[action] " : "") + r.name +
+                     (r.background ? " [background]" : "") + " — " + r.message + " (" + seconds(r.seconds) + " s";
   if (r.attempts > 1) line += ", " + std::to_string(r.attempts) + " attempts";
   return line + ")";
 }
@@ -47,8 +49,11 @@ std::string text_summary(const TestRun& run) {
   std::ostringstream out;
   out << run.lab << ": " << run.count(CheckStatus::Passed) << " passed, "
       << run.count(CheckStatus::Failed) + run.count(CheckStatus::Error) << " failed, "
-      << run.count(CheckStatus::Skipped) << " skipped"
-      << " (deploy " << seconds(run.deploy_seconds) << " s, checks " << seconds(run.check_seconds) << " s, destroy "
+      << run.count(CheckStatus::Skipped) << " skipped";
+  int actions = 0;
+  for (const auto& r : run.results) actions += r.step == "action";
+  if (actions) out << " (" << actions << " of them actions)";
+  out << " (deploy " << seconds(run.deploy_seconds) << " s, checks " << seconds(run.check_seconds) << " s, destroy "
       << seconds(run.destroy_seconds) << " s)\n";
   return out.str();
 }
@@ -75,7 +80,11 @@ nlohmann::json json_report(const TestRun& run) {
                       {"attempts", r.attempts},
                       {"seconds", r.seconds},
                       {"evidence", evidence},
-                      {"artifacts", r.artifacts}});
+                      {"artifacts", r.artifacts},
+                      {"step", r.step},
+                      {"background", r.background},
+                      {"started", r.started_s}});
+    if (!r.figures.empty()) checks.back()["figures"] = r.figures;
   }
   return {
       {"lab", run.lab},
@@ -132,7 +141,8 @@ std::string junit_report(const TestRun& run) {
     << "      <property name=\"destroy_seconds\" value=\"" << seconds(run.destroy_seconds)
     << "\"/>\n    </properties>\n";
   for (const auto& r : run.results) {
-    x << "    <testcase classname=\"" << xml_escape(run.lab + "." + r.type) << "\" name=\"" << xml_escape(r.name)
+    const auto kind = (r.step == "action" ? "action." : "") + r.type;
+    x << "    <testcase classname=\"" << xml_escape(run.lab + "." + kind) << "\" name=\"" << xml_escape(r.name)
       << "\" time=\"" << seconds(r.seconds) << "\">\n";
     std::string evidence;
     for (const auto& e : r.evidence)

@@ -86,3 +86,50 @@ TEST(Report, ArtifactsInEveryFormat) {
 
 }  // namespace
 }  // namespace netrig
+
+namespace netrig {
+namespace {
+
+// Actions are reported in order, marked as actions, with their outcome; background checks and
+// measured figures are in the JSON.
+TEST(Report, ActionsAndBackgroundChecks) {
+  TestRun run;
+  run.lab = "lab";
+  CheckResult down;
+  down.name = "link h2:eth0 down";
+  down.type = "link";
+  down.step = "action";
+  down.status = CheckStatus::Passed;
+  down.message = "device eth0 in namespace lab-h2 set down";
+  down.started_s = 1.25;
+  CheckResult bg;
+  bg.name = "steady";
+  bg.type = "ping";
+  bg.background = true;
+  bg.status = CheckStatus::Failed;
+  bg.message = "more than 2 lost";
+  bg.figures = {{"lost", 11}, {"longest_gap_s", 1.2}};
+  CheckResult skipped = down;
+  skipped.name = "link h2:eth0 up";
+  skipped.status = CheckStatus::Skipped;
+  skipped.message = "not run: action 'x' failed";
+  run.results = {down, bg, skipped};
+  EXPECT_EQ(text_line(down).rfind("DONE  [action] link h2:eth0 down — device eth0", 0), 0u) << text_line(down);
+  EXPECT_EQ(text_line(bg).rfind("FAIL  steady [background] — more than 2 lost", 0), 0u) << text_line(bg);
+  EXPECT_NE(text_summary(run).find("(2 of them actions)"), std::string::npos) << text_summary(run);
+  auto j = json_report(run);
+  EXPECT_EQ(j["checks"][0]["step"], "action");
+  EXPECT_EQ(j["checks"][0]["type"], "link");
+  EXPECT_DOUBLE_EQ(j["checks"][0]["started"].get<double>(), 1.25);
+  EXPECT_FALSE(j["checks"][0].contains("figures"));
+  EXPECT_EQ(j["checks"][1]["background"], true);
+  EXPECT_DOUBLE_EQ(j["checks"][1]["figures"]["lost"].get<double>(), 11);
+  EXPECT_EQ(j["ok"], false);
+  auto x = junit_report(run);
+  EXPECT_NE(x.find("classname=\"lab.action.link\" name=\"link h2:eth0 down\""), std::string::npos) << x;
+  EXPECT_NE(x.find("<skipped message=\"not run: action &apos;x&apos; failed\"/>"), std::string::npos) << x;
+  EXPECT_LT(x.find("link h2:eth0 down"), x.find("steady"));
+}
+
+}  // namespace
+}  // namespace netrig

@@ -1,0 +1,107 @@
+// The tests: block's actions, waits and background checks, as the parser resolves them.
+#include <gtest/gtest.h>
+
+#include "model/parser.h"
+
+namespace netrig {
+namespace {
+
+const char* kLab = R"(name: t
+topology:
+  nodes:
+    lan: {kind: bridge}
+    h1: {interfaces: {eth0: {ipv4: 10.0.0.1/24}}}
+    h2: {interfaces: {eth0: {ipv4: 10.0.0.2/24}}}
+  links:
+    - endpoints: ["h1:eth0", "lan"]
+    - endpoints: ["h2:eth0", "lan"]
+tests:
+  - ping: {from: h1, to: h2}
+  - action: {link: "h2:eth0", state: down}
+  - name: cut
+    ping: {from: h1, to: h2, expect: fail}
+  - name: steady
+    background: true
+    ping: {from: h1, to: h2, interval: 0.1, count: 50, max_lost: 12}
+  - action: {sleep: 1.5}
+  - name: port up
+    action: {link: "lan:h2:eth0", state: up}
+  - action: {link: "h2:eth0", state: up}
+  - wait: steady
+  - action: {exec: h1, cmd: "ip neigh flush dev eth0", exit: 0}
+    timeout: 3
+  - name: bg exec
+    background: true
+    exec: {node: h2, cmd: "sleep 1"}
+)";
+
+TEST(ParseActions, ActionsKnowTheirPlaceAmongTheChecks) {
+  auto topo = parse_topology(kLab, "t.yaml");
+  ASSERT_EQ(topo.checks.size(), 4u);
+  ASSERT_EQ(topo.actions.size(), 6u);
+  const auto& a = topo.actions;
+  EXPECT_EQ(a[0].kind, "link");
+  EXPECT_EQ(a[0].name, "link h2:eth0 down");
+  EXPECT_EQ(a[0].target, "h2:eth0");
+  EXPECT_FALSE(a[0].up);
+  EXPECT_EQ(a[0].at, 1u);  // after the first ping
+  EXPECT_EQ(a[0].pos.line, 12);
+  EXPECT_EQ(a[1].kind, "sleep");
+  EXPECT_EQ(a[1].name, "sleep 1.5 s");
+  EXPECT_DOUBLE_EQ(a[1].seconds, 1.5);
+  EXPECT_EQ(a[1].at, 3u);
+  EXPECT_EQ(a[2].name, "port up");
+  EXPECT_EQ(a[2].target, "lan:h2:eth0");
+  EXPECT_TRUE(a[2].up);
+  EXPECT_EQ(a[3].at, 3u);
+  EXPECT_EQ(a[4].kind, "wait");
+  EXPECT_EQ(a[4].target, "steady");
+  EXPECT_EQ(a[4].name, "wait steady");
+  EXPECT_EQ(a[5].kind, "exec");
+  EXPECT_EQ(a[5].target, "h1");
+  EXPECT_EQ(a[5].command, "ip neigh flush dev eth0");
+  EXPECT_EQ(a[5].exit_code, 0);
+  EXPECT_DOUBLE_EQ(a[5].timeout_s, 3);
+  EXPECT_EQ(a[5].at, 3u);
+}
+
+TEST(ParseActions, BackgroundChecksAndPingBounds) {
+  auto topo = parse_topology(kLab, "t.yaml");
+  const auto& steady = topo.checks[2];
+  EXPECT_EQ(steady.name, "steady");
+  EXPECT_TRUE(steady.background);
+  EXPECT_DOUBLE_EQ(steady.interval_s, 0.1);
+  EXPECT_EQ(steady.count, 50);
+  EXPECT_EQ(steady.max_lost, 12);
+  EXPECT_DOUBLE_EQ(steady.max_loss_pct, 100) << "max_lost alone replaces the percentage bound";
+  EXPECT_FALSE(topo.checks[0].background);
+  EXPECT_DOUBLE_EQ(topo.checks[0].interval_s, 0.2);
+  EXPECT_FALSE(topo.checks[0].max_lost);
+  EXPECT_TRUE(topo.checks[3].background);
+  EXPECT_EQ(topo.checks[3].type, CheckType::Exec);
+}
+
+TEST(ParseActions, DefaultActionNamesMayRepeatExplicitNamesMayNot) {
+  std::string text = std::string(kLab) + "  - action: {link: \"h2:eth0\", state: down}\n";
+  EXPECT_NO_THROW(parse_topology(text, "t.yaml"));
+  text = std::string(kLab) + "  - name: cut\n    action: {sleep: 1}\n";
+  try {
+    parse_topology(text, "t.yaml");
+    FAIL() << "a second 'cut' was accepted";
+  } catch (const TopologyError& e) {
+    EXPECT_EQ(e.diagnostics().at(0).message, "duplicate test name 'cut'");
+  }
+}
+
+TEST(ParseActions, WithoutActionsNothingChanges) {
+  auto topo = parse_topology(
+      "name: t\ntopology:\n  nodes:\n    h1: {interfaces: {eth0: {ipv4: 10.0.0.1/24}}}\n"
+      "    h2: {interfaces: {eth0: {ipv4: 10.0.0.2/24}}}\n  links:\n    - endpoints: [\"h1:eth0\", \"h2:eth0\"]\n"
+      "tests:\n  - ping: {from: h1, to: h2}\n",
+      "t.yaml");
+  EXPECT_TRUE(topo.actions.empty());
+  EXPECT_FALSE(topo.checks.at(0).background);
+}
+
+}  // namespace
+}  // namespace netrig

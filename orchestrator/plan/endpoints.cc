@@ -1,0 +1,21 @@
+#include "plan/endpoints.h"
+
+#include "model/endpoints.h"
+
+namespace netrig {
+
+std::optional<EndpointDevice> resolve_endpoint(const Plan& plan, const std::string& endpoint) {
+  const auto ends = link_end_names(plan.topology);
+  const auto* end = find_link_end(ends, endpoint);
+  if (!end || end->link >= plan.links.size()) return std::nullopt;
+  const auto& spec = plan.topology.links[end->link];
+  const auto& want = end->a ? spec.a : spec.b;
+  // The planner may put the ends in the other order (the bridge side first): match by node and
+  // interface, which are unique within one link.
+  const auto& planned = plan.links[end->link];
+  for (const auto* e : {&planned.a, &planned.b})
+    if (e->node == want.node && e->iface == want.iface) return EndpointDevice{e->netns, e->device};
+  return std::nullopt;
+}
+
+}  // namespace netrig
