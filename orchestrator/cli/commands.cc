@@ -27,6 +27,7 @@
 #include "drivers/netns.h"
 #include "model/names.h"
 #include "model/parser.h"
+#include "plan/endpoints.h"
 #include "reports/graph.h"
 #include "reports/report.h"
 
@@ -182,7 +183,14 @@ int cmd_plan(const CommonOptions& o) {
     for (const auto& s : plan.steps)
       steps.push_back(
           {{"id", s.id}, {"kind", to_string(s.kind)}, {"target", s.target}, {"after", s.after}, {"does", s.detail}});
-    std::cout << json{{"lab", plan.topology.name}, {"steps", steps}}.dump(2) << "\n";
+    json actions = json::array();
+    for (const auto& a : plan.topology.actions)
+      actions.push_back({{"name", a.name},
+                         {"kind", a.kind},
+                         {"after_checks", a.at},
+                         {"target", a.target},
+                         {"does", describe_action(plan, a)}});
+    std::cout << json{{"lab", plan.topology.name}, {"steps", steps}, {"actions", actions}}.dump(2) << "\n";
     return kExitOk;
   }
   std::cout << "plan for lab '" << plan.topology.name << "': " << plan.steps.size() << " steps\n";
@@ -203,6 +211,12 @@ int cmd_plan(const CommonOptions& o) {
     for (size_t at = detail.find('\n'); at != std::string::npos; at = detail.find('\n', at + 9))
       detail.replace(at, 1, "\n        ");
     std::cout << "\n        " << detail << "\n";
+  }
+  if (!plan.topology.actions.empty()) {
+    std::cout << "tests: " << plan.topology.checks.size() << " checks in phases between "
+              << plan.topology.actions.size() << " actions:\n";
+    for (const auto& a : plan.topology.actions)
+      std::cout << "  after " << a.at << " checks: " << a.name << "\n        " << describe_action(plan, a) << "\n";
   }
   return kExitOk;
 }

@@ -1,5 +1,7 @@
 #include "plan/endpoints.h"
 
+#include <cstdio>
+
 #include "model/endpoints.h"
 
 namespace netrig {
@@ -16,6 +18,23 @@ std::optional<EndpointDevice> resolve_endpoint(const Plan& plan, const std::stri
   for (const auto* e : {&planned.a, &planned.b})
     if (e->node == want.node && e->iface == want.iface) return EndpointDevice{e->netns, e->device};
   return std::nullopt;
+}
+
+std::string describe_action(const Plan& plan, const ActionSpec& a) {
+  if (a.kind == "link") {
+    auto dev = resolve_endpoint(plan, a.target);
+    if (!dev) return "no link end " + a.target;
+    return "ip " + (dev->netns.empty() ? "" : "-n " + dev->netns + " ") + "link set " + dev->device +
+           (a.up ? " up" : " down");
+  }
+  if (a.kind == "sleep") {
+    char text[48];
+    std::snprintf(text, sizeof text, "sleep %g", a.seconds);
+    return text;
+  }
+  if (a.kind == "exec") return "ip netns exec " + plan.netns_of(a.target) + " sh -c '" + a.command + "'";
+  if (a.kind == "wait") return "wait for background check '" + a.target + "'";
+  return a.kind + " " + a.target;
 }
 
 }  // namespace netrig

@@ -19,4 +19,8 @@ struct EndpointDevice {
 // nullopt when the plan has no such end.
 std::optional<EndpointDevice> resolve_endpoint(const Plan& plan, const std::string& endpoint);
 
+// What a step of the tests' sequence will do, in `ip` terms where it can ("" for a check):
+// "ip -n lab-local link set h3-eth0 down", "sleep 1.5", "ip netns exec lab-h1 sh -c '...'".
+std::string describe_action(const Plan& plan, const ActionSpec& action);
+
 }  // namespace netrig

@@ -69,5 +69,21 @@ TEST(ResolveEndpoint, UnknownEndsAreNotResolved) {
     EXPECT_FALSE(resolve_endpoint(p, name)) << name;
 }
 
+TEST(DescribeAction, LinkActionsInIpTerms) {
+  const auto p = plan();
+  ActionSpec a;
+  a.kind = "link";
+  a.target = "lan:h2:eth0";
+  a.up = false;
+  auto dev = resolve_endpoint(p, a.target);
+  EXPECT_EQ(describe_action(p, a), "ip -n " + dev->netns + " link set " + dev->device + " down");
+  a.target = "h1:eth0";
+  a.up = true;
+  EXPECT_EQ(describe_action(p, a), "ip -n " + p.netns_of("h1") + " link set eth0 up");
+  a.kind = "sleep";
+  a.seconds = 1.5;
+  EXPECT_EQ(describe_action(p, a), "sleep 1.5");
+}
+
 }  // namespace
 }  // namespace netrig
