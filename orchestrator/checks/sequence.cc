@@ -255,7 +255,9 @@ std::vector<CheckResult> run_sequence(const Plan& plan, const CheckOptions& in) 
     results[i].started_s = started;
     report(i);
     if (results[i].status != CheckStatus::Passed) {
-      abort_reason = "action '" + a.name + "' " + (results[i].status == CheckStatus::Failed ? "failed" : "errored");
+      abort_reason = interrupted() ? "netrig was interrupted"
+                                   : "action '" + a.name + "' " +
+                                         (results[i].status == CheckStatus::Failed ? "failed" : "errored");
       for (auto& [name, bg] : background)
         if (!bg.collected) bg.check->cancel(abort_reason);
     }

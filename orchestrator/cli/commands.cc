@@ -453,8 +453,10 @@ int cmd_test(const CommonOptions& o) {
     std::cout << "lab '" << run.lab << "' deployed in " << std::fixed << std::setprecision(3) << run.deploy_seconds
               << " s; running " << plan.topology.checks.size() << " checks"
               << (plan.topology.actions.empty() ? ""
-                                                : " and " + std::to_string(plan.topology.actions.size()) + " actions")
-              << "\n";
+                                                : " and " + std::to_string(plan.topology.actions.size()) +
+                                                      (plan.topology.actions.size() == 1 ? " action" : " actions"))
+              << "\n"
+              << std::flush;
 
   start = clock_type::now();
   CheckOptions check_options;

@@ -2,6 +2,7 @@
 // up between phases (through rtnetlink, in the namespace the plan puts each end in), a background
 // ping measures an outage, a failed action stops the rest, and the reports keep the order.
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "harness.h"
 
@@ -185,6 +186,37 @@ TEST_F(ActionsTest, AFailedActionStopsTheRestAndReportsItSkipped) {
   EXPECT_LT(bg["seconds"].get<double>(), 8.0) << "100 × 0.1 s would take 10 s: it was not stopped";
   auto xml = read_file(tmp_.file("r.xml"));
   EXPECT_NE(xml.find("<skipped message=\"not run: action &apos;breaks&apos; failed\"/>"), std::string::npos) << xml;
+}
+
+// Done when: Ctrl-C during a long sequence stops it at once: the running action and the background
+// ping end, the rest is reported as not run, the lab is destroyed and no ping is left behind.
+TEST_F(ActionsTest, InterruptStopsTheSequenceAndItsBackgroundPing) {
+  const auto file = tmp_.file("act.yaml");
+  write_file(file, std::string(kLab) + R"(
+  - name: long
+    background: true
+    ping: {from: h1, to: h2, interval: 0.1, count: 300}
+  - action: {sleep: 60}
+  - name: later
+    ping: {from: h1, to: h2}
+)");
+  auto& lab = new_lab(file);
+  auto before = snapshot(lab.lab());
+  Child child({netrig_binary(), "test", file, "--name", lab.lab(), "--json-report", tmp_.file("r.json")});
+  ASSERT_TRUE(child.wait_for("running 2 checks and 1 action", 60, true)) << child.out() << child.err();
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  const auto start = std::chrono::steady_clock::now();
+  child.signal(SIGINT);
+  auto r = child.wait(20);
+  EXPECT_LT(seconds_since(start), 5.0) << "the 60 s sleep and the 30 s ping were not cut short";
+  EXPECT_NE(r.exit_code, 0) << r.describe();
+  auto rep = report();
+  EXPECT_EQ(step(rep, "sleep 60 s")["status"], "error");
+  EXPECT_EQ(step(rep, "later")["status"], "skipped");
+  EXPECT_EQ(step(rep, "later")["message"], "not run: netrig was interrupted");
+  EXPECT_EQ(step(rep, "long")["status"], "skipped");
+  EXPECT_GT(step(rep, "long")["figures"]["received"].get<double>(), 0) << "what it measured so far is kept";
+  expect_same_host(lab.lab(), before, "after an interrupted netrig test");
 }
 
 }  // namespace
