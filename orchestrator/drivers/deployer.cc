@@ -26,6 +26,7 @@
 #include "drivers/netlink.h"
 #include "drivers/netns.h"
 #include "drivers/nftables.h"
+#include "drivers/ovs.h"
 #include "drivers/process.h"
 #include "drivers/system_error.h"
 #include "model/names.h"
@@ -199,6 +200,15 @@ class Deployer {
         break;
       case StepKind::RunExec:
         run_exec(*plan_.topology.find_node(step.target));
+        break;
+      case StepKind::StartOvs:
+        // Journaled by PID as they start; destroy kills them with the local namespace's processes.
+        start_ovs_daemons(lab_, plan_.local_netns(), [&](const std::string& name, pid_t pid) {
+          journal_->record({"ovs", name, plan_.local_netns(), static_cast<uint32_t>(pid)});
+        });
+        break;
+      case StepKind::ConfigureOvs:
+        configure_ovs_switch(plan_, *plan_.topology.find_node(step.target));
         break;
     }
   }
@@ -376,9 +386,22 @@ DestroyReport destroy_lab(const std::string& lab) {
   // 1. Processes living in the lab's namespaces (daemons, exec, checks) would keep them alive.
   std::vector<ino_t> inodes;
   for (const auto& ns : namespaces) inodes.push_back(netns_inode(ns));
+  std::vector<pid_t> killed;
   for (pid_t pid : pids_in_netns(inodes)) {
     if (pid == getpid()) continue;
-    if (kill(pid, SIGKILL) == 0) ++report.processes;
+    if (kill(pid, SIGKILL) == 0) ++report.processes, killed.push_back(pid);
+  }
+  // SIGKILL is asynchronous: a many-threaded daemon (ovs-vswitchd) takes a moment to die. Wait
+  // (up to 3 s) until each is gone or a zombie, so destroy returns with no lab process left.
+  for (int i = 0; i < 300 && !killed.empty(); ++i) {
+    std::erase_if(killed, [](pid_t pid) {
+      std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+      std::string line;
+      if (!std::getline(stat, line)) return true;
+      auto close_paren = line.rfind(')');
+      return close_paren != std::string::npos && close_paren + 2 < line.size() && line[close_paren + 2] == 'Z';
+    });
+    if (!killed.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
 
   // 2. Namespaces, newest first. Every device of the lab lives in one of them (switches and their

@@ -47,6 +47,12 @@ void parse_nat(Reader& r, NodeSpec& node, const Entry& nat);
 // `dhcp:` of a bridge (parse_dhcp.cc).
 void parse_dhcp_server(Reader& r, NodeSpec& node, const Entry& dhcp);
 bool dhcp_in_range(const DhcpServerSpec& d, const IpAddr& a);
+// A node of kind ovs (parse_ovs.cc): everything but 'kind'.
+void parse_ovs_switch(Reader& r, ParseState& st, const Entry& body, NodeSpec& node);
+// The endpoint 'switch:port' of an ovs switch: port name rules ("" when fine).
+std::string ovs_port_problem(const std::string& port);
+// After the links: bond members and declared ports are linked, patch peers match.
+void check_ovs(Reader& r, const ParseState& st, const Topology& topo);
 void parse_links(Reader& r, ParseState& st, const Entry& links, Topology& topo);
 // Lab-wide rules: every interface is linked; no address twice on one network or one node.
 void check_lab(Reader& r, const ParseState& st, const Topology& topo);

@@ -44,6 +44,18 @@ std::optional<Endpoint> parse_endpoint(Reader& r, ParseState& st, const Entry& a
             hint.empty() ? "declare the node under 'topology.nodes'" : hint);
     return std::nullopt;
   }
+  if (node->kind == NodeKind::Ovs) {
+    // 'switch:port' names the switch's port for this link (OVS port and device name).
+    ep.port = ep.iface;
+    ep.iface.clear();
+    if (colon == std::string::npos) return ep;
+    if (auto why = ovs_port_problem(ep.port); !why.empty()) {
+      r.error(at, "port name '" + ep.port + "' in endpoint '" + *text + "' is not valid: " + why,
+              "name the port with up to 15 letters, digits, '_', '.' or '-', e.g. '" + ep.node + ":first_br'");
+      return std::nullopt;
+    }
+    return ep;
+  }
   if (node->kind == NodeKind::Bridge) {
     if (colon == std::string::npos) return ep;
     r.error(at, "endpoint '" + *text + "' names an interface of bridge '" + ep.node + "'",
@@ -106,17 +118,21 @@ void parse_links(Reader& r, ParseState& st, const Entry& links, Topology& topo) 
     }
     bool ok = true;
     for (const auto* ep : {&*a, &*b}) {
-      if (ep->iface.empty()) continue;
-      auto key = ep->node + ":" + ep->iface;
+      if (ep->iface.empty() && ep->port.empty()) continue;
+      auto key = ep->node + ":" + (ep->iface.empty() ? ep->port : ep->iface);
       if (auto [it, fresh] = used.emplace(key, ep->pos); !fresh) {
         r.error(ep->pos,
-                "interface '" + key + "' is already used by the link at line " + std::to_string(it->second.line),
-                "an interface joins one link; add another interface to the node");
+                std::string(ep->iface.empty() ? "port '" : "interface '") + key +
+                    "' is already used by the link at line " + std::to_string(it->second.line),
+                ep->iface.empty() ? "a switch port joins one link; give this link another port name"
+                                  : "an interface joins one link; add another interface to the node");
         ok = false;
       }
     }
     if (!ok) continue;
-    if (a->iface.empty() && b->iface.empty()) {
+    const bool ovs_pair =
+        topo.find_node(a->node)->kind == NodeKind::Ovs || topo.find_node(b->node)->kind == NodeKind::Ovs;
+    if (a->iface.empty() && b->iface.empty() && !ovs_pair) {  // OVS: parallel links make bonds
       if (bridges.find(a->node) == bridges.find(b->node)) {
         r.error(endpoints, "link between bridges '" + a->node + "' and '" + b->node + "' makes a loop",
                 "they are already connected; remove this link (a loop without STP floods the lab with copies)");

@@ -13,7 +13,7 @@ const std::vector<std::string> kNodeKeys = {"kind", "interfaces", "routes", "sys
                                             "mtu",  "router",     "nat",    "dhcp"};
 const std::vector<std::string> kInheritedKeys = {"kind", "routes", "sysctls", "exec"};
 const std::vector<std::string> kKindKeys = {"routes", "sysctls", "exec"};
-const std::vector<std::string> kKinds = {"netns", "bridge"};
+const std::vector<std::string> kKinds = {"netns", "bridge", "ovs"};
 
 bool is_kind(const std::string& s) { return std::find(kKinds.begin(), kKinds.end(), s) != kKinds.end(); }
 
@@ -66,8 +66,6 @@ NodeSpec parse_node(Reader& r, ParseState& st, const Entry& body) {
     st.broken.insert(node.name);
     return node;
   }
-  r.check_keys(body, kNodeKeys, where);
-
   std::string kind = "netns";
   if (const auto k = field(st.inherit, body, "", "kind")) {
     if (auto s = r.string(k, "'kind'"); s && is_kind(*s)) {
@@ -82,6 +80,12 @@ NodeSpec parse_node(Reader& r, ParseState& st, const Entry& body) {
     }
   }
   node.kind = kind == "bridge" ? NodeKind::Bridge : NodeKind::Netns;
+  if (kind == "ovs") {
+    node.kind = NodeKind::Ovs;
+    parse_ovs_switch(r, st, body, node);  // its own keys
+    return node;
+  }
+  r.check_keys(body, kNodeKeys, where);
 
   if (node.kind == NodeKind::Bridge) {
     for (const char* key : {"interfaces", "routes", "sysctls", "exec", "router", "nat"})
@@ -170,9 +174,9 @@ void parse_inherited(Reader& r, const Entry& topology, NodeDefaults& out) {
       continue;
     }
     if (!r.is_map(kind, "kind '" + name + "'", true)) continue;
-    if (name == "bridge") {
-      for (const auto& e : r.entries(kind, "kind 'bridge'"))
-        r.error(Entry(e.key), "kind 'bridge' cannot set '" + e.name() + "'",
+    if (name == "bridge" || name == "ovs") {
+      for (const auto& e : r.entries(kind, "kind '" + name + "'"))
+        r.error(Entry(e.key), "kind '" + name + "' cannot set '" + e.name() + "'",
                 "bridges take no routes, sysctls or exec; set them under 'kinds: netns:'");
       continue;
     }

@@ -48,6 +48,7 @@ class Parser {
       }
       parse_links(r_, st_, Reader::get(topology.value, "links"), topo);
       check_lab(r_, st_, topo);
+      check_ovs(r_, st_, topo);
     }
     parse_settings(Reader::get(node, "settings"), topo);
     parse_checks(r_, st_, Reader::get(node, "tests"), topo);

@@ -2,7 +2,15 @@
 
 namespace netrig {
 
-const char* to_string(NodeKind kind) { return kind == NodeKind::Bridge ? "bridge" : "netns"; }
+const char* to_string(NodeKind kind) {
+  return kind == NodeKind::Bridge ? "bridge" : kind == NodeKind::Ovs ? "ovs" : "netns";
+}
+
+const OvsPortSpec* OvsSwitchSpec::find_port(const std::string& port) const {
+  for (const auto& p : ports)
+    if (p.name == port) return &p;
+  return nullptr;
+}
 
 const char* to_string(CheckType type) {
   switch (type) {

@@ -17,7 +17,7 @@ struct SourcePos {
   int col = 0;
 };
 
-enum class NodeKind { Netns, Bridge };
+enum class NodeKind { Netns, Bridge, Ovs };
 const char* to_string(NodeKind kind);
 
 struct InterfaceSpec {
@@ -75,6 +75,55 @@ struct DhcpServerSpec {
   SourcePos pos;
 };
 
+// Open vSwitch (`kind: ovs`, model/parse_ovs.cc). VLAN settings of a port or a bond, as OVS's Port
+// table has them.
+struct OvsVlan {
+  std::optional<int> tag;   // access VLAN, or the native VLAN of a trunk
+  std::vector<int> trunks;  // VLANs a trunk carries (empty = all)
+  std::string vlan_mode;    // "" (OVS's default), access, trunk, native-tagged, native-untagged
+};
+
+// A port of an ovs switch: a link's switch end (named by the endpoint 'switch:port'), an internal
+// port (a device on the switch with addresses, e.g. a gateway) or a patch port to another switch.
+struct OvsPortSpec {
+  std::string name;  // OVS port and device name (<= 15 characters)
+  OvsVlan vlan;
+  std::string type;                    // "" (a link's veth), "internal" or "patch"
+  std::string peer_switch, peer_port;  // patch: the other end
+  std::vector<IpPrefix> addresses;     // internal
+  SourcePos pos;
+};
+
+// A bond: one OVS port made of several links' switch ends.
+struct OvsBondSpec {
+  std::string name;
+  std::vector<std::string> members;  // port names that links use
+  std::string mode;                  // bond_mode: active-backup, balance-slb, balance-tcp
+  std::string lacp;                  // "", active, passive, off
+  OvsVlan vlan;
+  SourcePos pos;
+};
+
+struct OvsFlowSpec {
+  std::string text;  // one flow in ovs-ofctl syntax
+  SourcePos pos;
+};
+
+struct OvsSwitchSpec {
+  std::vector<std::string> protocols;  // OpenFlow10..OpenFlow15; empty = OVS's default
+  std::string fail_mode;               // "", secure, standalone
+  std::vector<std::string> controllers;
+  std::vector<int> flood_vlans;  // VLANs without MAC learning: every frame floods
+  std::optional<int> mac_aging_time;
+  std::optional<int> mac_table_size;
+  std::string datapath;  // "" = kernel where the module is loaded, userspace (netdev) otherwise
+  std::vector<OvsPortSpec> ports;
+  std::vector<OvsBondSpec> bonds;
+  std::vector<OvsFlowSpec> flows;
+
+  const OvsPortSpec* find_port(const std::string& port) const;
+};
+
 struct NodeSpec {
   std::string name;
   NodeKind kind = NodeKind::Netns;
@@ -86,6 +135,7 @@ struct NodeSpec {
   bool router = false;     // forwarding on (net.ipv4.ip_forward, net.ipv6.conf.all.forwarding)
   std::vector<NatRule> nat;
   std::optional<DhcpServerSpec> dhcp;  // bridges only
+  std::optional<OvsSwitchSpec> ovs;    // kind ovs only
   SourcePos pos;
 
   const InterfaceSpec* find_interface(const std::string& iface) const;
@@ -94,6 +144,7 @@ struct NodeSpec {
 struct Endpoint {
   std::string node;
   std::string iface;  // empty when the endpoint is a bridge
+  std::string port;   // ovs switch: the port named in 'switch:port' ("" = netrig names it)
   SourcePos pos;
 };
 

@@ -8,6 +8,7 @@
 
 #include "model/names.h"
 #include "plan/nat.h"
+#include "plan/ovs.h"
 
 namespace netrig {
 
@@ -27,6 +28,10 @@ const char* to_string(StepKind kind) {
       return "dhcp";
     case StepKind::RunExec:
       return "exec";
+    case StepKind::StartOvs:
+      return "ovs-daemons";
+    case StepKind::ConfigureOvs:
+      return "ovs";
   }
   return "?";
 }
@@ -66,15 +71,26 @@ class Planner {
     const auto& topo = plan_.topology;
     // The lab's own host namespace holds its switches and the switch side of their links.
     int local = -1;
-    for (const auto& node : topo.nodes) plan_.uses_local_host |= node.kind == NodeKind::Bridge;
+    for (const auto& node : topo.nodes) plan_.uses_local_host |= node.kind != NodeKind::Netns;
     if (plan_.uses_local_host)
       local = add(StepKind::CreateNetns, kLocalHost, {},
                   "ip netns add " + plan_.netns_of(kLocalHost) + "; ip netns exec " + plan_.netns_of(kLocalHost) +
                       " sysctl net.ipv6.conf.{all,default}.disable_ipv6=1");
     const std::string in_local = "ip -n " + plan_.local_netns() + " ";
+    for (const auto& node : topo.nodes)  // names in the local namespace that ports cannot take
+      if (node.ovs) {
+        local_devices_.insert(ovs_switch_name(node));
+        for (const auto& p : node.ovs->ports) local_devices_.insert(p.name);
+      }
+    for (const auto& l : topo.links)
+      for (const auto* e : {&l.a, &l.b})
+        if (!e->port.empty()) local_devices_.insert(e->port);
+    local_ = local;
     for (const auto& node : topo.nodes) {
       if (node.kind == NodeKind::Netns) {
         create_[node.name] = add(StepKind::CreateNetns, node.name, {}, "ip netns add " + plan_.netns_of(node.name));
+      } else if (node.kind == NodeKind::Ovs) {
+        create_[node.name] = start_ovs();
       } else {
         auto dev = local_device(node.name, "br-" + node.name);
         plan_.bridges[node.name] = dev;
@@ -97,6 +113,17 @@ class Planner {
       links_of[spec.b.node].push_back(id);
     }
     if (topo.static_neighbors) plan_neighbors();
+    std::vector<int> switches;  // ConfigureOvs steps
+    for (const auto& node : topo.nodes) {
+      if (node.kind != NodeKind::Ovs) continue;
+      std::vector<int> after = {create_.at(node.name)};
+      for (int id : links_of[node.name]) after.push_back(id);
+      switches.push_back(add(StepKind::ConfigureOvs, node.name, after,
+                             "ovs-vsctl " + shell_join_plain(ovs_switch_transaction(plan_, node, "<datapath>")) +
+                                 (node.ovs->flows.empty() ? ""
+                                                          : "; ovs-ofctl add-flows " + ovs_switch_name(node) + " <" +
+                                                                std::to_string(node.ovs->flows.size()) + " flows>")));
+    }
     // DHCP servers: a namespace per bridge with `dhcp:`, a veth to the bridge, dnsmasq in it.
     std::vector<int> dhcp_servers;
     for (const auto& node : topo.nodes) {
@@ -128,7 +155,7 @@ class Planner {
       detail += " --dhcp-leasefile=<state>/dhcp-" + node.name + ".leases --pid-file=<state>/dhcp-" + node.name + ".pid";
       dhcp_servers.push_back(add(StepKind::StartDhcp, node.name, {id}, detail));
     }
-    std::vector<int> configured;
+    std::vector<int> configured = switches;
     for (const auto& node : topo.nodes) {
       if (node.kind != NodeKind::Netns) continue;
       std::vector<int> after = {create_.at(node.name)};
@@ -166,6 +193,37 @@ class Planner {
     return plan_.steps.back().id;
   }
 
+  // The lab's OVS daemons, once, in the local host namespace.
+  int start_ovs() {
+    if (start_ovs_ >= 0) return start_ovs_;
+    const auto ns = plan_.local_netns();
+    start_ovs_ = add(StepKind::StartOvs, kLocalHost, {local_},
+                     "ip netns exec " + ns + " ovsdb-server <state>/ovs/conf.db; ip netns exec " + ns +
+                         " ovs-vswitchd unix:<state>/ovs/db.sock");
+    return start_ovs_;
+  }
+
+  static std::string shell_join_plain(const std::vector<std::string>& argv) {
+    std::string s;
+    for (const auto& a : argv) s += (s.empty() ? "" : " ") + a;
+    return s;
+  }
+
+  // A switch-side end on an ovs switch: a device in the local namespace named after its port.
+  LinkEnd ovs_end(const Endpoint& sw, const std::string& towards, const std::optional<int>& mtu) {
+    LinkEnd end;
+    end.netns = plan_.local_netns();
+    std::string name = sw.port.empty() ? short_kernel_name(towards) : sw.port;
+    for (int i = 1; sw.port.empty() && local_devices_.count(name); ++i)
+      name = short_kernel_name(towards + "-" + std::to_string(i));
+    local_devices_.insert(name);
+    end.device = name;
+    end.node = sw.node;
+    end.ovs = sw.node;
+    end.mtu = mtu;
+    return end;
+  }
+
   // Device names in the local namespace must be unique (and not "lo"); a name that is taken falls
   // back to `alternative`.
   std::string local_device(const std::string& wanted, const std::string& alternative) {
@@ -190,6 +248,7 @@ class Planner {
   }
 
   LinkEnd bridge_end(const Endpoint& bridge, const std::string& towards, size_t index, const std::optional<int>& mtu) {
+    if (plan_.topology.find_node(bridge.node)->kind == NodeKind::Ovs) return ovs_end(bridge, towards, mtu);
     LinkEnd end;
     end.netns = plan_.local_netns();
     end.device = local_device(towards, towards + "-" + std::to_string(index));
@@ -201,8 +260,8 @@ class Planner {
 
   PlannedLink plan_link(const LinkSpec& spec, size_t index) {
     const auto& topo = plan_.topology;
-    bool a_bridge = topo.find_node(spec.a.node)->kind == NodeKind::Bridge;
-    bool b_bridge = topo.find_node(spec.b.node)->kind == NodeKind::Bridge;
+    bool a_bridge = topo.find_node(spec.a.node)->kind != NodeKind::Netns;
+    bool b_bridge = topo.find_node(spec.b.node)->kind != NodeKind::Netns;
     PlannedLink link;
     if (a_bridge && b_bridge) {
       link.a = bridge_end(spec.a, spec.a.node + "-" + spec.b.node, index, spec.mtu);
@@ -329,6 +388,8 @@ class Planner {
   Plan plan_;
   std::map<std::string, int> create_;  // node -> its create step
   std::set<std::string> local_devices_ = {"lo"};
+  int local_ = -1;      // the CreateNetns step of the local host namespace
+  int start_ovs_ = -1;  // the StartOvs step
 };
 
 }  // namespace

@@ -10,7 +10,17 @@
 
 namespace netrig {
 
-enum class StepKind { CreateNetns, CreateBridge, CreateLink, ConfigureNode, ConfigureNat, StartDhcp, RunExec };
+enum class StepKind {
+  CreateNetns,
+  CreateBridge,
+  CreateLink,
+  ConfigureNode,
+  ConfigureNat,
+  StartDhcp,
+  RunExec,
+  StartOvs,
+  ConfigureOvs
+};
 const char* to_string(StepKind kind);
 
 // One end of a veth pair.
@@ -20,6 +30,7 @@ struct LinkEnd {
   std::string bridge;  // kernel name of the bridge it joins ("" if none)
   std::string node;    // user's node name
   std::string iface;   // user's interface name ("" on a bridge side)
+  std::string ovs;     // the ovs switch (user's name) this end is a port of; device = port name
   std::optional<std::string> mac;
   std::optional<int> mtu;
 };
