@@ -18,6 +18,9 @@ std::vector<LinkEndName> link_end_names(const Topology& topology) {
     const auto& l = topology.links[i];
     out.push_back({end_name(l.a, l.b), i, true});
     out.push_back({end_name(l.b, l.a), i, false});
+    // An ovs switch's end also goes by its port name (switch:port), e.g. one member of a bond.
+    if (!l.a.port.empty()) out.push_back({l.a.node + ":" + l.a.port, i, true});
+    if (!l.b.port.empty()) out.push_back({l.b.node + ":" + l.b.port, i, false});
   }
   return out;
 }

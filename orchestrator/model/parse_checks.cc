@@ -390,6 +390,8 @@ class CheckParser {
                               : l.b.node == bridge && l.b.iface.empty() ? &l.a
                                                                         : nullptr;
       if (other) ports.push_back(other->iface.empty() ? other->node : other->node + ":" + other->iface);
+      for (const auto* e : {&l.a, &l.b})  // an ovs switch's ports also go by their own names
+        if (e->node == bridge && !e->port.empty()) ports.push_back(e->port);
     }
     return ports;
   }
@@ -427,7 +429,7 @@ class CheckParser {
     auto b = r_.string(bridge, "'bridge'");
     if (!b || st_.broken.count(*b)) return false;
     const NodeSpec* n = topo_.find_node(*b);
-    if (!n || n->kind != NodeKind::Bridge) {
+    if (!n || n->kind == NodeKind::Netns) {  // a Linux bridge or an ovs switch
       const NodeKind kind = NodeKind::Bridge;
       auto hint = did_you_mean(*b, node_names(topo_, &kind));
       r_.error(bridge, n ? "'bridge' names netns node '" + *b + "'" : "'bridge' names unknown bridge '" + *b + "'",

@@ -14,7 +14,8 @@ const std::vector<std::string> kOvsKeys = {"kind",           "ports",          "
                                            "protocols",      "fail_mode",      "controller", "flood_vlans",
                                            "mac_aging_time", "mac_table_size", "datapath"};
 const std::vector<std::string> kPortKeys = {"tag", "trunks", "vlan_mode", "type", "peer", "ipv4", "ipv6"};
-const std::vector<std::string> kBondKeys = {"members", "bond_mode", "lacp", "tag", "trunks", "vlan_mode"};
+const std::vector<std::string> kBondKeys = {"members", "bond_mode", "lacp",      "primary",
+                                            "tag",     "trunks",    "vlan_mode", "rebalance_interval"};
 const std::vector<std::string> kProtocols = {"OpenFlow10", "OpenFlow11", "OpenFlow12",
                                              "OpenFlow13", "OpenFlow14", "OpenFlow15"};
 const std::vector<std::string> kVlanModes = {"access", "trunk", "native-tagged", "native-untagged"};
@@ -164,6 +165,16 @@ void parse_bond(Reader& r, const Entry& item, const std::string& sw, OvsBondSpec
     if (auto m = word(r, mode, "bond_mode", kBondModes)) bond.mode = *m;
   if (auto lacp = Reader::get(item.value, "lacp"))
     if (auto l = word(r, lacp, "lacp setting", {"active", "passive", "off"})) bond.lacp = *l;
+  if (auto primary = Reader::get(item.value, "primary")) {
+    if (auto p = r.string(primary, "'primary'")) {
+      bond.primary = *p;
+      if (std::find(bond.members.begin(), bond.members.end(), *p) == bond.members.end())
+        r.error(primary, "'primary' of " + where + " is '" + *p + "', which is not one of its members",
+                "name one of: " + one_of(bond.members));
+    }
+  }
+  if (auto e = Reader::get(item.value, "rebalance_interval"))
+    if (auto v = r.integer(e, "'rebalance_interval'", 1000, 10000000)) bond.rebalance_ms = static_cast<int>(*v);
   if (bond.mode == "balance-tcp" && (bond.lacp.empty() || bond.lacp == "off"))
     r.error(Reader::get(item.value, "bond_mode"), where + " uses balance-tcp without LACP",
             "balance-tcp needs 'lacp: active' (or passive on one side)");

@@ -100,6 +100,8 @@ struct OvsBondSpec {
   std::vector<std::string> members;  // port names that links use
   std::string mode;                  // bond_mode: active-backup, balance-slb, balance-tcp
   std::string lacp;                  // "", active, passive, off
+  std::string primary;               // active-backup: the member used while it is up (bond-primary)
+  std::optional<int> rebalance_ms;   // balance-slb/tcp: other_config:bond-rebalance-interval
   OvsVlan vlan;
   SourcePos pos;
 };

@@ -66,6 +66,8 @@ std::vector<std::string> ovs_switch_transaction(const Plan& plan, const NodeSpec
     a.insert(a.end(), b.members.begin(), b.members.end());
     if (!b.mode.empty()) a.push_back("bond_mode=" + b.mode);
     if (!b.lacp.empty()) a.push_back("lacp=" + b.lacp);
+    if (!b.primary.empty()) a.push_back("other_config:bond-primary=" + b.primary);
+    if (b.rebalance_ms) a.push_back("other_config:bond-rebalance-interval=" + std::to_string(*b.rebalance_ms));
     add_vlan(a, b.vlan);
   }
   if (!o.controllers.empty()) {
