@@ -25,6 +25,7 @@
 #include "drivers/lab_state.h"
 #include "drivers/netlink.h"
 #include "drivers/netns.h"
+#include "drivers/ovs.h"
 #include "model/names.h"
 #include "model/parser.h"
 #include "plan/endpoints.h"
@@ -63,6 +64,8 @@ std::optional<Loaded> load(const CommonOptions& o) {
   }
   try {
     loaded.topology = parse_topology(loaded.text, file, ParseOptions{o.name});
+    // Flows are OVS's language: ovs-ofctl itself checks them, before anything is deployed.
+    if (auto flows = check_ovs_flows(loaded.topology); !flows.empty()) throw TopologyError(flows, loaded.text);
   } catch (const TopologyError& e) {
     std::cerr << e.render();
     std::cerr << e.diagnostics().size() << " error" << (e.diagnostics().size() == 1 ? "" : "s")

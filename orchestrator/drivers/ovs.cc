@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -118,6 +119,62 @@ OvsDaemons start_ovs_daemons(const std::string& lab, const std::string& netns,
   wait_for("ovs-vswitchd", d.vswitchd, dir + "/ovs-vswitchd.out",
            [&] { return fs::exists(dir + "/ovs-vswitchd.ctl"); });
   return d;
+}
+
+std::vector<Diagnostic> check_ovs_flows(const Topology& topo) {
+  std::vector<Diagnostic> out;
+  if (!installed("ovs-ofctl")) return out;
+  for (const auto& node : topo.nodes) {
+    if (!node.ovs || node.ovs->flows.empty()) continue;
+    const auto& o = *node.ovs;
+    // One ovs-ofctl run per rejected flow at most: it stops at the first bad line; drop it, go on.
+    std::vector<size_t> left(o.flows.size());
+    for (size_t i = 0; i < left.size(); ++i) left[i] = i;
+    char tmpl[] = "/tmp/netrig-flows-XXXXXX";
+    int fd = mkstemp(tmpl);
+    if (fd < 0) return out;
+    close(fd);
+    const std::string file = tmpl;
+    while (!left.empty()) {
+      {
+        std::ofstream f(file, std::ios::trunc);
+        for (size_t i : left) f << o.flows[i].text << "\n";
+      }
+      std::vector<std::string> argv = {"ovs-ofctl"};
+      if (auto v = ovs_ofctl_protocols(o); !v.empty()) argv.insert(argv.end(), {"-O", v});
+      argv.insert(argv.end(), {"parse-flows", file});
+      auto r = run_in_netns("", argv, 30);
+      if (r.exit_code == 0) break;
+      // "ovs-ofctl: FILE:N: message"
+      auto at = r.output.find(file + ":");
+      size_t line = 0;
+      std::string message = r.output;
+      if (at != std::string::npos) {
+        auto rest = r.output.substr(at + file.size() + 1);
+        try {
+          line = std::stoul(rest);
+        } catch (const std::exception&) {
+          line = 0;
+        }
+        auto colon = rest.find(": ");
+        if (colon != std::string::npos) message = rest.substr(colon + 2);
+      }
+      while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) message.pop_back();
+      if (line == 0 || line > left.size()) {
+        out.push_back({topo.file, o.flows[left.front()].pos,
+                       "ovs-ofctl rejects the flows of ovs '" + node.name + "': " + message,
+                       "write flows in ovs-ofctl syntax (man ovs-fields, ovs-actions)"});
+        break;
+      }
+      const auto& flow = o.flows[left[line - 1]];
+      out.push_back(
+          {topo.file, flow.pos, "ovs-ofctl rejects flow '" + flow.text + "': " + message,
+           "write it in ovs-ofctl syntax (man ovs-fields, ovs-actions), e.g. 'priority=10,ip,actions=NORMAL'"});
+      left.erase(left.begin() + static_cast<long>(line - 1));
+    }
+    std::remove(file.c_str());
+  }
+  return out;
 }
 
 void disable_tx_checksum(const std::string& device) {

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "drivers/process.h"
+#include "model/diagnostic.h"
 #include "plan/plan.h"
 
 namespace netrig {
@@ -44,6 +45,11 @@ std::string ovs_mgmt_socket(const std::string& lab, const std::string& bridge);
 // userspace datapath, which does not fill in checksums the kernel left to the NIC), the bridge and
 // its ports in one ovsdb transaction, internal ports' addresses, and its flows in one add-flows.
 void configure_ovs_switch(const Plan& plan, const NodeSpec& sw);
+
+// Every ovs switch's flows checked by `ovs-ofctl [-O VERSIONS] parse-flows` before anything is
+// deployed; each flow OVS rejects becomes a diagnostic at that flow's line and column with OVS's
+// own message. Empty when all parse (or when ovs-ofctl is not installed: deploy reports that).
+std::vector<Diagnostic> check_ovs_flows(const Topology& topo);
 
 // ethtool -K <device> tx off, in the calling thread's network namespace.
 void disable_tx_checksum(const std::string& device);

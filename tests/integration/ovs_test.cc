@@ -125,6 +125,35 @@ tests:
   expect_same_host(lab.lab(), before, "after netrig test");
 }
 
+TEST_F(OvsTest, FlowsOvsRejectsAreReportedAtTheirLineBeforeAnythingIsDeployed) {
+  const auto file = tmp_.file("flows.yaml");
+  write_file(file, R"(name: fl
+topology:
+  nodes:
+    sw:
+      kind: ovs
+      protocols: [OpenFlow13]
+      flows:
+        - priority=100,icmp,nw_dst=10.0.8.3,actions=dorp
+        - priority=0,actions=NORMAL
+        - priority=5,ip,nw_dts=10.0.8.3,actions=NORMAL
+    h1: {interfaces: {eth0: {ipv4: 10.0.8.1/24}}}
+  links:
+    - endpoints: ["h1:eth0", "sw"]
+)");
+  auto& lab = new_lab(file);
+  auto before = snapshot(lab.lab());
+  auto r = netrig({"deploy", file, "--name", lab.lab()});
+  EXPECT_EQ(r.exit_code, 2) << r.describe();
+  EXPECT_NE(r.err.find(file + ":8:11: error: ovs-ofctl rejects flow 'priority=100,icmp,nw_dst=10.0.8.3,actions=dorp': "
+                              "unknown action dorp"),
+            std::string::npos)
+      << r.describe();
+  EXPECT_NE(r.err.find(file + ":10:11: error: ovs-ofctl rejects flow"), std::string::npos) << r.describe();
+  EXPECT_NE(r.err.find("2 errors; nothing was changed"), std::string::npos) << r.describe();
+  expect_same_host(lab.lab(), before, "after a rejected deploy");
+}
+
 TEST_F(OvsTest, KillDashNineAfterTheDaemonsStartThenDestroyStopsThem) {
   const auto file = topology_path("lecture25-ovs-vlan.yaml");
   auto& lab = new_lab(file);
