@@ -9,9 +9,10 @@
 namespace netrig {
 namespace {
 
-const std::vector<std::string> kTestKeys = {"name",    "timeout", "ping",   "connect", "exec",      "pingall",
-                                            "capture", "iperf3",  "action", "wait",    "background"};
-const std::vector<std::string> kCheckTypes = {"ping", "connect", "exec", "pingall", "capture", "iperf3"};
+const std::vector<std::string> kTestKeys = {"name",    "timeout", "ping",         "connect", "exec", "pingall",
+                                            "capture", "iperf3",  "reachability", "action",  "wait", "background"};
+const std::vector<std::string> kCheckTypes = {"ping",    "connect", "exec",        "pingall",
+                                              "capture", "iperf3",  "reachability"};
 const std::vector<std::string> kCaptureKeys = {"node",  "iface", "bridge", "port",   "filter",   "expect",
                                                "count", "none",  "vlan",   "tagged", "duration", "traffic"};
 const std::vector<std::string> kTrafficKeys = {"ping", "exec"};
@@ -83,6 +84,8 @@ std::string default_name(const CheckSpec& c) {
              (c.filter.empty() ? "" : " '" + c.filter + "'");
     case CheckType::Iperf3:
       return "iperf3 " + c.protocol + " " + c.node + " -> " + c.target;
+    case CheckType::Reachability:
+      return "reachability " + std::to_string(c.reach_from.size()) + "x" + std::to_string(c.reach_to.size());
   }
   return "";
 }
@@ -103,6 +106,7 @@ class CheckParser {
     if (type == "connect") return connect(check, c);
     if (type == "capture") return capture(check, c);
     if (type == "iperf3") return iperf3(check, c);
+    if (type == "reachability") return parse_reachability(r_, st_, topo_, check, c);
     c.type = CheckType::Exec;
     return exec(check, c);
   }

@@ -7,7 +7,7 @@
 namespace netrig {
 namespace {
 
-const std::vector<std::string> kInterfaceKeys = {"ipv4", "ipv6", "mac", "mtu", "dhcp"};
+const std::vector<std::string> kInterfaceKeys = {"ipv4", "ipv6", "mac", "mtu", "dhcp", "security_groups"};
 
 std::string example(int family) { return family == 6 ? "fd00::1/64" : "10.0.0.1/24"; }
 
@@ -115,6 +115,8 @@ InterfaceSpec parse_interface(Reader& r, const std::string& node, const Entry& i
     }
   }
   if (const auto mac = Reader::get(body, "mac")) parse_mac(r, iface, mac);
+  if (const auto groups = Reader::get(body, "security_groups"))
+    parse_membership(r, groups, iface.security_groups, iface.security_group_pos);
   if (const auto mtu = Reader::get(body, "mtu")) {
     if (auto v = r.integer(mtu, "'mtu'", 68, 65535)) {
       bool has_v6 = false;

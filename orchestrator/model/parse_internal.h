@@ -56,6 +56,13 @@ void check_ovs(Reader& r, const ParseState& st, const Topology& topo);
 void parse_links(Reader& r, ParseState& st, const Entry& links, Topology& topo);
 // Lab-wide rules: every interface is linked; no address twice on one network or one node.
 void check_lab(Reader& r, const ParseState& st, const Topology& topo);
+// `topology: security_groups:` (parse_security_groups.cc); membership lists on interfaces and
+// nodes; the lab-wide membership rules once links are known.
+void parse_security_groups(Reader& r, ParseState& st, const Entry& groups, Topology& topo);
+void parse_membership(Reader& r, const Entry& list, std::vector<std::string>& groups, std::vector<SourcePos>& pos);
+void check_security_groups(Reader& r, const ParseState& st, const Topology& topo);
+// The body of a `reachability:` check (parse_reachability.cc).
+bool parse_reachability(Reader& r, const ParseState& st, const Topology& topo, const Entry& body, CheckSpec& c);
 void parse_checks(Reader& r, const ParseState& st, const Entry& tests, Topology& topo);
 // An `action:` or `wait:` item of tests: (parse_actions.cc); `names` holds the tests' names so far.
 void parse_action_step(Reader& r, const ParseState& st, const Entry& item, Topology& topo,

@@ -10,7 +10,7 @@ namespace netrig {
 namespace {
 
 const std::vector<std::string> kNodeKeys = {"kind", "interfaces", "routes", "sysctls", "exec",
-                                            "mtu",  "router",     "nat",    "dhcp"};
+                                            "mtu",  "router",     "nat",    "dhcp",    "security_groups"};
 const std::vector<std::string> kInheritedKeys = {"kind", "routes", "sysctls", "exec"};
 const std::vector<std::string> kKindKeys = {"routes", "sysctls", "exec"};
 const std::vector<std::string> kKinds = {"netns", "bridge", "ovs"};
@@ -88,7 +88,7 @@ NodeSpec parse_node(Reader& r, ParseState& st, const Entry& body) {
   r.check_keys(body, kNodeKeys, where);
 
   if (node.kind == NodeKind::Bridge) {
-    for (const char* key : {"interfaces", "routes", "sysctls", "exec", "router", "nat"})
+    for (const char* key : {"interfaces", "routes", "sysctls", "exec", "router", "nat", "security_groups"})
       if (auto e = Reader::get(body.value, key))
         r.error(Entry(e.key), "bridge '" + node.name + "' cannot have '" + key + "'",
                 "a bridge only switches frames: put addresses, routes and commands on netns nodes and link them to '" +
@@ -113,6 +113,19 @@ NodeSpec parse_node(Reader& r, ParseState& st, const Entry& body) {
   if (const auto router = Reader::get(body.value, "router"))
     if (auto b = r.boolean(router, "'router'")) node.router = *b;
   if (const auto nat = Reader::get(body.value, "nat")) parse_nat(r, node, nat);
+  if (const auto groups = Reader::get(body.value, "security_groups")) {
+    // A node's groups apply to each of its interfaces, after the interface's own.
+    std::vector<std::string> names;
+    std::vector<SourcePos> pos;
+    parse_membership(r, groups, names, pos);
+    for (auto& iface : node.interfaces)
+      for (size_t i = 0; i < names.size(); ++i)
+        if (std::find(iface.security_groups.begin(), iface.security_groups.end(), names[i]) ==
+            iface.security_groups.end()) {
+          iface.security_groups.push_back(names[i]);
+          iface.security_group_pos.push_back(pos[i]);
+        }
+  }
   if (const auto routes = field(st.inherit, body, kind, "routes"); routes && r.is_list(routes, "'routes'"))
     for (const auto& item : routes.value) parse_route(r, node, Entry(item));
   if (const auto sysctls = field(st.inherit, body, kind, "sysctls"); sysctls && r.is_map(sysctls, "'sysctls'", true))

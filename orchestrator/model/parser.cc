@@ -12,7 +12,7 @@ namespace netrig {
 namespace {
 
 const std::vector<std::string> kTopKeys = {"name", "topology", "tests", "settings"};
-const std::vector<std::string> kTopologyKeys = {"defaults", "kinds", "nodes", "links"};
+const std::vector<std::string> kTopologyKeys = {"defaults", "kinds", "nodes", "links", "security_groups"};
 const std::vector<std::string> kSettingsKeys = {"static_neighbors"};
 constexpr size_t kMaxLabName = 32;
 const char* const kLabNameRule = "use up to 32 letters, digits, '_', '.' or '-', starting with a letter or digit";
@@ -40,6 +40,7 @@ class Parser {
     } else if (r_.is_map(topology, "'topology'")) {
       r_.check_keys(topology, kTopologyKeys, "'topology'");
       parse_inherited(r_, topology, st_.inherit);
+      parse_security_groups(r_, st_, Reader::get(topology.value, "security_groups"), topo);
       if (const auto nodes = Reader::get(topology.value, "nodes")) {
         parse_nodes(r_, st_, nodes, topo);
       } else {
@@ -49,6 +50,7 @@ class Parser {
       parse_links(r_, st_, Reader::get(topology.value, "links"), topo);
       check_lab(r_, st_, topo);
       check_ovs(r_, st_, topo);
+      check_security_groups(r_, st_, topo);
     }
     parse_settings(Reader::get(node, "settings"), topo);
     parse_checks(r_, st_, Reader::get(node, "tests"), topo);

@@ -26,6 +26,8 @@ const char* to_string(CheckType type) {
       return "capture";
     case CheckType::Iperf3:
       return "iperf3";
+    case CheckType::Reachability:
+      return "reachability";
   }
   return "?";
 }
@@ -39,6 +41,12 @@ const InterfaceSpec* NodeSpec::find_interface(const std::string& iface) const {
 const NodeSpec* Topology::find_node(const std::string& node) const {
   for (const auto& n : nodes)
     if (n.name == node) return &n;
+  return nullptr;
+}
+
+const SecurityGroup* Topology::find_security_group(const std::string& group) const {
+  for (const auto& g : security_groups)
+    if (g.name == group) return &g;
   return nullptr;
 }
 

@@ -28,6 +28,10 @@ struct InterfaceSpec {
   std::optional<std::string> mac;
   std::optional<int> mtu;
   bool dhcp = false;  // `dhcp: true`: the address comes from the bridge's DHCP server at deploy time
+  // Security groups of this interface's bridge port (names in Topology::security_groups), from the
+  // interface's own `security_groups:` and its node's, in file order, without repeats.
+  std::vector<std::string> security_groups;
+  std::vector<SourcePos> security_group_pos;
   SourcePos pos;
 };
 
@@ -126,6 +130,28 @@ struct OvsSwitchSpec {
   const OvsPortSpec* find_port(const std::string& port) const;
 };
 
+// A security group (`topology: security_groups:`): stateful rules enforced on the bridge port of
+// every member interface, in the lab's local namespace (plan/security_groups.h). Ingress is denied
+// unless a rule of one of the port's groups allows it; egress is allowed unless one of the port's
+// groups has egress rules, which then list what may leave.
+enum class SgDirection { Ingress, Egress };
+
+struct SgRule {
+  SgDirection direction = SgDirection::Ingress;
+  std::string protocol = "any";  // tcp, udp, icmp or any
+  int port_min = 0;              // tcp/udp destination port range; 0..0 = every port
+  int port_max = 0;
+  std::optional<IpPrefix> remote;  // the peer's network (host bits clear); none + no group = anywhere
+  std::string remote_group;        // the peer is a member of this group
+  SourcePos pos;
+};
+
+struct SecurityGroup {
+  std::string name;
+  std::vector<SgRule> rules;
+  SourcePos pos;
+};
+
 struct NodeSpec {
   std::string name;
   NodeKind kind = NodeKind::Netns;
@@ -157,10 +183,18 @@ struct LinkSpec {
   SourcePos pos;
 };
 
-enum class CheckType { Ping, Connect, Exec, PingAll, Capture, Iperf3 };
+enum class CheckType { Ping, Connect, Exec, PingAll, Capture, Iperf3, Reachability };
 const char* to_string(CheckType type);
 
 enum class Expect { Success, Failure };
+
+// A column of a reachability matrix: a target (node, node:iface or address) and what is tried.
+struct ReachTarget {
+  std::string target;
+  std::string protocol = "tcp";  // tcp, udp or icmp (ping)
+  int port = 0;                  // tcp/udp
+  SourcePos pos;
+};
 
 struct CheckSpec {
   std::string name;
@@ -207,6 +241,12 @@ struct CheckSpec {
   bool background = false;
   double interval_s = 0.2;      // ping: -i
   std::optional<int> max_lost;  // ping: most lost echo requests that still pass
+  // reachability: rows are `reach_from` nodes, columns `reach_to`; reach_allow[row][col] is the
+  // expected verdict of the cell (true = allow).
+  std::vector<std::string> reach_from;
+  std::vector<ReachTarget> reach_to;
+  std::vector<std::vector<bool>> reach_allow;
+  std::vector<std::vector<bool>> reach_tried;  // false where the file says '-'
   SourcePos pos;
 };
 
@@ -237,12 +277,14 @@ struct Topology {
   std::vector<LinkSpec> links;
   std::vector<CheckSpec> checks;
   std::vector<ActionSpec> actions;  // in file order; each knows its place among the checks (`at`)
+  std::vector<SecurityGroup> security_groups;
   // settings.static_neighbors: every node gets permanent ARP/ND entries for its L2 peers (as
   // Mininet's autoStaticArp). Needed past ~1,000 peer pairs: the kernel's neighbour tables hold
   // gc_thresh3 (1024) dynamic entries for all namespaces together.
   bool static_neighbors = false;
 
   const NodeSpec* find_node(const std::string& node) const;
+  const SecurityGroup* find_security_group(const std::string& group) const;
 };
 
 }  // namespace netrig
