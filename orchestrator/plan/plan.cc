@@ -9,6 +9,7 @@
 #include "model/names.h"
 #include "plan/nat.h"
 #include "plan/ovs.h"
+#include "plan/security_groups.h"
 
 namespace netrig {
 
@@ -32,6 +33,8 @@ const char* to_string(StepKind kind) {
       return "ovs-daemons";
     case StepKind::ConfigureOvs:
       return "ovs";
+    case StepKind::ConfigureSecurityGroups:
+      return "security-groups";
   }
   return "?";
 }
@@ -170,6 +173,17 @@ class Planner {
       configured.push_back(
           add(StepKind::ConfigureNat, node.name, {configured.back()},
               "ip netns exec " + plan_.netns_of(node.name) + " nft -f - <<EOF\n" + plan_.nat[node.name] + "EOF"));
+    }
+    // Security groups: one nftables transaction where the bridges live, once every port exists;
+    // before the start-up commands, which then already meet the rules.
+    plan_.security_groups = security_group_ruleset(plan_);
+    if (!plan_.security_groups.empty()) {
+      std::vector<int> after;
+      for (const auto& s : plan_.steps)
+        if (s.kind == StepKind::CreateLink || s.kind == StepKind::CreateBridge) after.push_back(s.id);
+      configured.push_back(
+          add(StepKind::ConfigureSecurityGroups, "security groups", after,
+              "ip netns exec " + plan_.netns_of("local") + " nft -f - <<EOF\n" + plan_.security_groups + "EOF"));
     }
     // Start-up commands run once the whole network is up, as users expect of `exec`.
     for (const auto& node : topo.nodes) {

@@ -19,7 +19,8 @@ enum class StepKind {
   StartDhcp,
   RunExec,
   StartOvs,
-  ConfigureOvs
+  ConfigureOvs,
+  ConfigureSecurityGroups,
 };
 const char* to_string(StepKind kind);
 
@@ -66,6 +67,7 @@ struct Plan {
   std::map<std::string, std::string> nat;                       // node -> its nftables ruleset (plan/nat.h)
   std::map<std::string, std::string> bridges;                   // bridge node -> its device in the local namespace
   bool uses_local_host = false;                                 // the lab has switches, so it gets <lab>-local
+  std::string security_groups;  // the nftables ruleset of the lab's security groups (plan/security_groups.h)
 
   std::string netns_of(const std::string& node) const;
   // The lab's implicit host namespace <lab>-local (model/names.h), where its switches live.
