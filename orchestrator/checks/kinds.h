@@ -24,6 +24,10 @@ CheckResult capture_once(const Plan& plan, const CheckSpec& check, const CheckOp
 // Runs one at a time (a shared CPU would make concurrent measurements meaningless).
 CheckResult iperf3_once(const Plan& plan, const CheckSpec& check);
 
+// reachability: every cell of the matrix probed at once (tcp connect, udp echo, one ping), each
+// retried until it matches or the check's timeout passes; the deciding security-group rule named.
+CheckResult reachability_run(const Plan& plan, const CheckSpec& check);
+
 // iperf3 checks hold it exclusively, captures shared: a bandwidth test would flood a capture's
 // buffers and a capture would slow the measurement.
 std::shared_mutex& measurement_lock();

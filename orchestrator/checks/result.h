@@ -17,6 +17,21 @@ struct Evidence {
   double seconds = 0;
 };
 
+// One cell of a reachability matrix.
+struct CellResult {
+  std::string from;      // node
+  std::string to;        // target as written
+  std::string address;   // resolved address
+  std::string protocol;  // tcp, udp, icmp
+  int port = 0;
+  std::string expected;  // allow or deny
+  std::string observed;  // allow, deny, or error
+  std::string outcome;   // what the probe saw: connected, refused, no answer, 1/1 received, ...
+  std::string rule;      // the security-group rule that decides this flow (model), or why none does
+  bool passed = false;
+  double seconds = 0;
+};
+
 struct CheckResult {
   std::string name;
   std::string type;    // ping, connect, exec, pingall, capture, iperf3
@@ -36,6 +51,8 @@ struct CheckResult {
   double started_s = 0;
   // Measured figures by name, for the JSON report (a ping's sent, received, lost, longest_gap_s).
   std::map<std::string, double> figures;
+  std::vector<CellResult> cells;   // reachability: every cell, in row-major order
+  std::vector<std::string> table;  // reachability: the matrix as text lines, shown in the text report
 };
 
 }  // namespace netrig

@@ -37,6 +37,7 @@ CheckResult run_check_once(const Plan& plan, const CheckSpec& check, const Check
   if (check.type == CheckType::PingAll) return pingall_run(plan, check);
   if (check.type == CheckType::Capture) return capture_once(plan, check, options);
   if (check.type == CheckType::Iperf3) return iperf3_once(plan, check);
+  if (check.type == CheckType::Reachability) return reachability_run(plan, check);
   auto address = resolve_target(plan.topology, check.target, check.family);
   if (address.empty()) {
     CheckResult r;
@@ -106,6 +107,8 @@ static CheckResult run_with_retry(const Plan& plan, const CheckSpec& check, cons
     target = check.command;
   } else if (check.type == CheckType::PingAll) {
     target = check.nodes.empty() ? "all nodes" : std::to_string(check.nodes.size()) + " nodes";
+  } else if (check.type == CheckType::Reachability) {
+    target = std::to_string(check.reach_from.size()) + " nodes x " + std::to_string(check.reach_to.size()) + " targets";
   } else if (check.type == CheckType::Capture) {
     try {
       auto where = capture_device(plan, check);
@@ -128,7 +131,9 @@ static CheckResult run_with_retry(const Plan& plan, const CheckSpec& check, cons
     for (;;) {
       ++attempts;
       result = run_check_once(plan, check, options);
-      if (result.status != CheckStatus::Failed || check.type == CheckType::PingAll) break;
+      if (result.status != CheckStatus::Failed || check.type == CheckType::PingAll ||
+          check.type == CheckType::Reachability)  // retries its cells itself
+        break;
       auto next = clock::now() + std::chrono::duration<double>(options.retry_interval_s);
       if (next >= deadline || interrupted()) break;
       std::this_thread::sleep_until(next);

@@ -43,5 +43,7 @@ int cmd_test(const CommonOptions& o);
 int cmd_destroy(const CommonOptions& o);
 int cmd_doctor(const CommonOptions& o);
 int cmd_graph(const CommonOptions& o);
+// cli/apply.cc: change a running lab's security groups.
+int cmd_apply(const CommonOptions& o);
 
 }  // namespace netrig

@@ -72,6 +72,9 @@ int main(int argc, char** argv) {
   destroy->add_option("lab", common.lab, "lab name or topology file");
   destroy->add_flag("--all", common.all, "destroy every lab netrig has deployed");
 
+  auto* apply = app.add_subcommand("apply", "change a running lab's security groups to what the file says");
+  add_file(apply, true);
+
   auto* doctor = app.add_subcommand("doctor", "what this host supports and which path netrig takes");
   add_output(doctor);
 
@@ -95,6 +98,7 @@ int main(int argc, char** argv) {
     if (*exec) return cmd_exec(common, exec_target, exec_cmd);
     if (*test) return cmd_test(common);
     if (*destroy) return cmd_destroy(common);
+    if (*apply) return cmd_apply(common);
     if (*doctor) return cmd_doctor(common);
     if (*graph) return cmd_graph(common);
   } catch (const std::exception& e) {

@@ -34,7 +34,8 @@ std::string text_line(const CheckResult& r) {
 std::string text_details(const CheckResult& r) {
   std::ostringstream out;
   for (const auto& a : r.artifacts) out << "      artifact: " << a << "\n";
-  if (r.status == CheckStatus::Failed || r.status == CheckStatus::Error) {
+  for (const auto& line : r.table) out << "      " << line << "\n";
+  if (r.table.empty() && (r.status == CheckStatus::Failed || r.status == CheckStatus::Error)) {
     for (const auto& e : r.evidence) {
       out << "      $ " << e.command << "\n";
       std::istringstream lines(e.output);
@@ -85,6 +86,22 @@ nlohmann::json json_report(const TestRun& run) {
                       {"background", r.background},
                       {"started", r.started_s}});
     if (!r.figures.empty()) checks.back()["figures"] = r.figures;
+    if (!r.cells.empty()) {
+      nlohmann::json cells = nlohmann::json::array();
+      for (const auto& c : r.cells)
+        cells.push_back({{"from", c.from},
+                         {"to", c.to},
+                         {"address", c.address},
+                         {"protocol", c.protocol},
+                         {"port", c.port},
+                         {"expected", c.expected},
+                         {"observed", c.observed},
+                         {"outcome", c.outcome},
+                         {"rule", c.rule},
+                         {"passed", c.passed},
+                         {"seconds", c.seconds}});
+      checks.back()["cells"] = cells;
+    }
   }
   return {
       {"lab", run.lab},
@@ -130,12 +147,18 @@ static std::string xml_escape(const std::string& s) {
 std::string junit_report(const TestRun& run) {
   std::ostringstream x;
   x << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
-  x << "<testsuites name=\"netrig\" tests=\"" << run.results.size() << "\" failures=\""
-    << run.count(CheckStatus::Failed) << "\" errors=\"" << run.count(CheckStatus::Error) << "\" skipped=\""
-    << run.count(CheckStatus::Skipped) << "\" time=\"" << seconds(run.check_seconds) << "\">\n";
-  x << "  <testsuite name=\"" << xml_escape(run.lab) << "\" tests=\"" << run.results.size() << "\" failures=\""
-    << run.count(CheckStatus::Failed) << "\" errors=\"" << run.count(CheckStatus::Error) << "\" skipped=\""
-    << run.count(CheckStatus::Skipped) << "\" time=\"" << seconds(run.check_seconds) << "\">\n";
+  size_t cases = run.results.size(), failures = static_cast<size_t>(run.count(CheckStatus::Failed));
+  for (const auto& r : run.results)
+    for (const auto& c : r.cells) {
+      ++cases;
+      failures += !c.passed;
+    }
+  x << "<testsuites name=\"netrig\" tests=\"" << cases << "\" failures=\"" << failures << "\" errors=\""
+    << run.count(CheckStatus::Error) << "\" skipped=\"" << run.count(CheckStatus::Skipped) << "\" time=\""
+    << seconds(run.check_seconds) << "\">\n";
+  x << "  <testsuite name=\"" << xml_escape(run.lab) << "\" tests=\"" << cases << "\" failures=\"" << failures
+    << "\" errors=\"" << run.count(CheckStatus::Error) << "\" skipped=\"" << run.count(CheckStatus::Skipped)
+    << "\" time=\"" << seconds(run.check_seconds) << "\">\n";
   x << "    <properties>\n      <property name=\"file\" value=\"" << xml_escape(run.file) << "\"/>\n"
     << "      <property name=\"deploy_seconds\" value=\"" << seconds(run.deploy_seconds) << "\"/>\n"
     << "      <property name=\"destroy_seconds\" value=\"" << seconds(run.destroy_seconds)
@@ -159,6 +182,15 @@ std::string junit_report(const TestRun& run) {
     for (const auto& a : r.artifacts) evidence += "[[ATTACHMENT|" + a + "]]\n";
     x << "      <system-out>" << xml_escape(evidence) << "</system-out>\n";
     x << "    </testcase>\n";
+    // A reachability matrix: one test case per cell as well.
+    for (const auto& c : r.cells) {
+      const auto cell = c.from + " -> " + c.to + " " + c.protocol + (c.port ? "/" + std::to_string(c.port) : "");
+      x << "    <testcase classname=\"" << xml_escape(run.lab + ".reachability." + r.name) << "\" name=\""
+        << xml_escape(cell) << "\" time=\"" << seconds(c.seconds) << "\">\n";
+      const auto text = c.observed + ": " + c.outcome + "; expected " + c.expected + "; rule: " + c.rule;
+      if (!c.passed) x << "      <failure message=\"" << xml_escape(text) << "\" type=\"reachability\"/>\n";
+      x << "      <system-out>" << xml_escape(text) << "</system-out>\n    </testcase>\n";
+    }
   }
   x << "  </testsuite>\n</testsuites>\n";
   return x.str();
