@@ -472,6 +472,7 @@ int cmd_test(const CommonOptions& o) {
     if (json_out) return;
     std::cout << text_line(r) << "\n";
     for (const auto& a : r.artifacts) std::cout << "      artifact: " << a << "\n";
+    for (const auto& line : r.table) std::cout << "      " << line << "\n";  // a reachability matrix
     std::cout << std::flush;
   };
   run.results = run_checks(plan, check_options);
@@ -487,7 +488,8 @@ int cmd_test(const CommonOptions& o) {
   } else {
     // Each line was printed as its check finished; now the evidence of what failed, then the summary.
     for (const auto& r : run.results)
-      if (r.status == CheckStatus::Failed || r.status == CheckStatus::Error) std::cout << text_details(r);
+      if ((r.status == CheckStatus::Failed || r.status == CheckStatus::Error) && r.table.empty())
+        std::cout << text_details(r);
     std::cout << text_summary(run);
     if (o.keep) std::cout << "lab '" << run.lab << "' kept; remove it with: netrig destroy " << run.lab << "\n";
   }

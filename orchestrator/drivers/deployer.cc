@@ -30,6 +30,7 @@
 #include "drivers/process.h"
 #include "drivers/system_error.h"
 #include "model/names.h"
+#include "plan/security_groups.h"
 
 namespace netrig {
 
@@ -218,9 +219,15 @@ class Deployer {
 
   // The lab's security groups, in the namespace that holds its bridges. Goes with that namespace.
   void configure_security_groups() {
-    throw std::runtime_error(
-        "security groups need the lab's local namespace, where its bridges live; this build keeps bridges in the "
-        "host's namespace, whose firewall netrig never changes");
+    // br_netfilter hands bridged IPv4/IPv6 to the inet hooks (conntrack) only when these are on;
+    // they are per namespace, and this namespace is the lab's.
+    const auto ns = security_group_netns(plan_);
+    {
+      NetnsGuard inside(ns);
+      write_sysctl("net.bridge.bridge-nf-call-iptables", "1");
+      write_sysctl("net.bridge.bridge-nf-call-ip6tables", "1");
+    }
+    nft_apply(ns, plan_.security_groups);
   }
 
   // The bridge's DHCP server: address its namespace's interface, start dnsmasq there, wait until

@@ -183,7 +183,7 @@ class Planner {
         if (s.kind == StepKind::CreateLink || s.kind == StepKind::CreateBridge) after.push_back(s.id);
       configured.push_back(
           add(StepKind::ConfigureSecurityGroups, "security groups", after,
-              "ip netns exec " + plan_.netns_of("local") + " nft -f - <<EOF\n" + plan_.security_groups + "EOF"));
+              "ip netns exec " + plan_.local_netns() + " nft -f - <<EOF\n" + plan_.security_groups + "EOF"));
     }
     // Start-up commands run once the whole network is up, as users expect of `exec`.
     for (const auto& node : topo.nodes) {

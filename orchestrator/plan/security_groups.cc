@@ -260,7 +260,7 @@ std::string security_group_removal() {
          "\ndelete table bridge " + kSgTable + "\n";
 }
 
-std::string security_group_netns(const Plan& plan) { return plan.netns_of("local"); }
+std::string security_group_netns(const Plan& plan) { return plan.local_netns(); }
 
 std::string non_security_group_difference(const Plan& running, const Plan& wanted) {
   std::vector<const Step*> a, b;
