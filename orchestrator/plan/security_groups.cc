@@ -272,7 +272,9 @@ std::string non_security_group_difference(const Plan& running, const Plan& wante
     if (i >= a.size()) return "the file adds step '" + b[i]->describe() + "'";
     if (i >= b.size()) return "the file drops step '" + a[i]->describe() + "'";
     if (a[i]->describe() != b[i]->describe() || a[i]->detail != b[i]->detail)
-      return "step '" + b[i]->describe() + "' differs from the running lab's ('" + a[i]->describe() + "')";
+      return a[i]->describe() == b[i]->describe()
+                 ? "the file changes step '" + b[i]->describe() + "': " + b[i]->detail
+                 : "the file has step '" + b[i]->describe() + "' where the running lab has '" + a[i]->describe() + "'";
   }
   if (running.macs != wanted.macs) return "interface MAC addresses differ";
   return "";
