@@ -10,6 +10,7 @@ packages=(
   mininet python3 bridge-utils time strace
   openvswitch-switch openvswitch-common openvswitch-testcontroller
   python3-jsonschema python3-yaml
+  qemu-system-x86 cpio kmod xz-utils
 )
 missing=()
 for p in "${packages[@]}"; do
@@ -20,3 +21,5 @@ if ((${#missing[@]})); then
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
+# The guest image for `kind: vm` nodes (Debian packages fetched, not installed; cached by recipe).
+bash "$(dirname "$0")/../images/build.sh" >/dev/null
