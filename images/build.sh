@@ -144,8 +144,8 @@ rm -rf "$out"
 mv "$work/out" "$out"
 ln -sfn "$key" "$root_dir/current"
 # Older images (another recipe): a running guest keeps its open files, so removing is safe.
-for old in "$root_dir"/*/; do
-  [ "$(basename "$old")" = "$key" ] || rm -rf "$old"
+for old in "$root_dir"/*; do
+  [ -L "$old" ] || [ "$(basename "$old")" = "$key" ] || rm -rf "$old"
 done
 echo "images/build.sh: built $out in $(python3 -c "print(round($end-$start,1))") s" >&2
 echo "$out"

@@ -6,6 +6,7 @@
 
 #include "drivers/interrupt.h"
 #include "drivers/link_state.h"
+#include "drivers/node_exec.h"
 #include "drivers/process.h"
 #include "plan/endpoints.h"
 
@@ -52,9 +53,8 @@ CheckResult sleep_action(const Plan&, const ActionSpec& a) {
 CheckResult exec_action(const Plan& plan, const ActionSpec& a) {
   CheckResult r;
   std::vector<std::string> argv = {"/bin/sh", "-c", a.command};
-  const auto ns = plan.netns_of(a.target);
-  auto run = run_in_netns(ns, argv, a.timeout_s);
-  r.evidence.push_back({"ip netns exec " + ns + " " + shell_join(argv), run.output, run.exit_code, run.seconds});
+  auto run = run_on_node(plan, a.target, argv, a.timeout_s);  // a vm node: through its agent
+  r.evidence.push_back({on_node_text(plan, a.target, argv), run.output, run.exit_code, run.seconds});
   const int want = a.exit_code.value_or(0);
   std::string why;
   if (run.timed_out) why = "timed out after " + std::to_string(static_cast<int>(a.timeout_s)) + " s";

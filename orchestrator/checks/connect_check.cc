@@ -10,6 +10,7 @@
 
 #include "checks/kinds.h"
 #include "drivers/netns.h"
+#include "drivers/node_exec.h"
 #include "drivers/system_error.h"
 #include "model/ip.h"
 
@@ -92,6 +93,7 @@ Listener::~Listener() {
 }
 
 CheckResult connect_once(const Plan& plan, const CheckSpec& check, const std::string& address) {
+  if (is_vm(plan, check.node)) return connect_from_vm(plan, check, address);
   using clock = std::chrono::steady_clock;
   CheckResult r;
   auto addr = IpAddr::parse(address);

@@ -1,16 +1,15 @@
 #include <regex>
 
 #include "checks/kinds.h"
-#include "drivers/process.h"
+#include "drivers/node_exec.h"
 
 namespace netrig {
 
 CheckResult exec_once(const Plan& plan, const CheckSpec& check) {
   CheckResult r;
   std::vector<std::string> argv = {"/bin/sh", "-c", check.command};
-  auto run = run_in_netns(plan.netns_of(check.node), argv, std::max(1.0, check.timeout_s));
-  r.evidence.push_back(
-      {"ip netns exec " + plan.netns_of(check.node) + " " + shell_join(argv), run.output, run.exit_code, run.seconds});
+  auto run = run_on_node(plan, check.node, argv, std::max(1.0, check.timeout_s));
+  r.evidence.push_back({on_node_text(plan, check.node, argv), run.output, run.exit_code, run.seconds});
   std::string why;
   if (run.timed_out) why = "timed out";
   if (run.interrupted) why = "interrupted";

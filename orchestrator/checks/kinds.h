@@ -14,6 +14,8 @@ namespace netrig {
 CheckResult ping_once(const Plan& plan, const CheckSpec& check, const std::string& address);
 CheckResult connect_once(const Plan& plan, const CheckSpec& check, const std::string& address);
 CheckResult exec_once(const Plan& plan, const CheckSpec& check);
+// connect from a vm node: nc in the guest (connect_vm.cc).
+CheckResult connect_from_vm(const Plan& plan, const CheckSpec& check, const std::string& address);
 // Retries unreached pairs itself, in rounds, until the check's timeout.
 CheckResult pingall_run(const Plan& plan, const CheckSpec& check);
 
@@ -115,6 +117,23 @@ class Listener {
   bool udp_ = false;
   std::atomic<bool> stop_{false};
   std::thread thread_;
+};
+
+}  // namespace netrig
+
+namespace netrig {
+
+// `listen: true` on a vm node: `nc -lk` in the guest (tcp only), stopped by its PID.
+class VmListener {
+ public:
+  VmListener(const Plan& plan, const std::string& node, const std::string& protocol, const std::string& address,
+             int port);
+  ~VmListener();
+  VmListener(const VmListener&) = delete;
+  VmListener& operator=(const VmListener&) = delete;
+
+ private:
+  std::string lab_, node_, pid_;
 };
 
 }  // namespace netrig

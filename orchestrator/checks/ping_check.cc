@@ -4,7 +4,7 @@
 #include <sstream>
 
 #include "checks/kinds.h"
-#include "drivers/process.h"
+#include "drivers/node_exec.h"
 
 namespace netrig {
 
@@ -116,10 +116,9 @@ CheckResult judge_ping(const CheckSpec& check, const std::string& output, int ex
 
 CheckResult ping_once(const Plan& plan, const CheckSpec& check, const std::string& address) {
   auto argv = ping_argv(check, address);
-  auto run = run_in_netns(plan.netns_of(check.node), argv, 5.0 + check.count * std::max(1.0, check.interval_s));
+  auto run = run_on_node(plan, check.node, argv, 5.0 + check.count * std::max(1.0, check.interval_s));
   auto r = judge_ping(check, run.output, run.exit_code);
-  r.evidence.push_back(
-      {"ip netns exec " + plan.netns_of(check.node) + " " + shell_join(argv), run.output, run.exit_code, run.seconds});
+  r.evidence.push_back({on_node_text(plan, check.node, argv), run.output, run.exit_code, run.seconds});
   return r;
 }
 

@@ -18,6 +18,7 @@
 #include "checks/runner.h"
 #include "cli/default_topology.h"
 #include "cli/progress.h"
+#include "cli/vm_commands.h"
 #include "drivers/deployer.h"
 #include "drivers/dhcp.h"
 #include "drivers/doctor.h"
@@ -401,11 +402,12 @@ int exec_in_node(const CommonOptions& o, const std::string& node, const std::vec
   auto plan = deployed_plan(o.lab);
   if (!plan) return kExitBadInput;
   const auto* spec = plan->topology.find_node(node);
+  if (spec && spec->kind == NodeKind::Vm) return exec_in_vm(*plan, node, cmd);
   if (!spec || spec->kind != NodeKind::Netns) {
     std::vector<std::string> names;
     for (const auto& n : plan->topology.nodes)
-      if (n.kind == NodeKind::Netns) names.push_back(n.name);
-    std::cerr << "netrig: error: lab '" << o.lab << "' has no netns node '" << node << "'\n";
+      if (n.kind != NodeKind::Bridge) names.push_back(n.name);
+    std::cerr << "netrig: error: lab '" << o.lab << "' has no netns or vm node '" << node << "'\n";
     auto hint = did_you_mean(node, names);
     if (!hint.empty()) std::cerr << "  hint: " << hint << "\n";
     return kExitBadInput;

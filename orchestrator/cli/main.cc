@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "cli/commands.h"
+#include "cli/vm_commands.h"
 
 int main(int argc, char** argv) {
   using namespace netrig;
@@ -74,6 +75,11 @@ int main(int argc, char** argv) {
 
   auto* apply = app.add_subcommand("apply", "change a running lab's security groups to what the file says");
   add_file(apply, true);
+  auto* console = app.add_subcommand("console", "attach to a vm node's serial console: netrig console [LAB:]NODE");
+  std::string console_target;
+  bool console_log = false;
+  console->add_option("target", console_target, "[LAB:]NODE (a vm node)")->required();
+  console->add_flag("--log", console_log, "print the console log instead of attaching");
 
   auto* doctor = app.add_subcommand("doctor", "what this host supports and which path netrig takes");
   add_output(doctor);
@@ -100,6 +106,7 @@ int main(int argc, char** argv) {
     if (*destroy) return cmd_destroy(common);
     if (*apply) return cmd_apply(common);
     if (*doctor) return cmd_doctor(common);
+    if (*console) return cmd_console(console_target, console_log);
     if (*graph) return cmd_graph(common);
   } catch (const std::exception& e) {
     std::cerr << "netrig: error: " << e.what() << "\n";

@@ -151,7 +151,7 @@ class CheckParser {
                hint.empty() ? "use a netns node from 'topology.nodes'" : hint);
       return false;
     }
-    if (node->kind != NodeKind::Netns) {
+    if (node->kind != NodeKind::Netns && node->kind != NodeKind::Vm) {
       r_.error(at, what + " names bridge '" + *s + "', but checks run on netns nodes", bridge_hint(*s));
       return false;
     }
@@ -194,7 +194,7 @@ class CheckParser {
                hint.empty() ? "write an address, a node name, or node:interface" : hint);
       return false;
     }
-    if (node->kind != NodeKind::Netns) {
+    if (node->kind != NodeKind::Netns && node->kind != NodeKind::Vm) {
       r_.error(at, "'to' names bridge '" + node_name + "', which has no address",
                "test a netns node linked to it, or an address");
       return false;

@@ -53,6 +53,10 @@ void parse_ovs_switch(Reader& r, ParseState& st, const Entry& body, NodeSpec& no
 std::string ovs_port_problem(const std::string& port);
 // After the links: bond members and declared ports are linked, patch peers match.
 void check_ovs(Reader& r, const ParseState& st, const Topology& topo);
+// memory/cpus/image of a `kind: vm` node (parse_vm.cc).
+void parse_vm(Reader& r, NodeSpec& node, const Entry& body);
+// What a VM cannot do: links to anything but a bridge, DHCP clients, NAT (parse_vm.cc).
+void check_vms(Reader& r, const ParseState& st, const Topology& topo);
 void parse_links(Reader& r, ParseState& st, const Entry& links, Topology& topo);
 // Lab-wide rules: every interface is linked; no address twice on one network or one node.
 void check_lab(Reader& r, const ParseState& st, const Topology& topo);

@@ -9,11 +9,13 @@
 namespace netrig {
 namespace {
 
-const std::vector<std::string> kNodeKeys = {"kind", "interfaces", "routes", "sysctls", "exec",
-                                            "mtu",  "router",     "nat",    "dhcp",    "security_groups"};
+const std::vector<std::string> kNodeKeys = {"kind",           "interfaces", "routes", "sysctls", "exec", "mtu",
+                                            "router",         "nat",        "dhcp",   "memory",  "cpus", "image",
+                                            "security_groups"};
 const std::vector<std::string> kInheritedKeys = {"kind", "routes", "sysctls", "exec"};
 const std::vector<std::string> kKindKeys = {"routes", "sysctls", "exec"};
-const std::vector<std::string> kKinds = {"netns", "bridge", "ovs"};
+const std::vector<std::string> kKinds = {"netns", "bridge", "ovs", "vm"};
+const std::vector<std::string> kVmKeys = {"memory", "cpus", "image"};
 
 bool is_kind(const std::string& s) { return std::find(kKinds.begin(), kKinds.end(), s) != kKinds.end(); }
 
@@ -79,13 +81,21 @@ NodeSpec parse_node(Reader& r, ParseState& st, const Entry& body) {
       st.broken.insert(node.name);
     }
   }
-  node.kind = kind == "bridge" ? NodeKind::Bridge : NodeKind::Netns;
+  node.kind = kind == "bridge" ? NodeKind::Bridge : kind == "vm" ? NodeKind::Vm : NodeKind::Netns;
   if (kind == "ovs") {
     node.kind = NodeKind::Ovs;
     parse_ovs_switch(r, st, body, node);  // its own keys
     return node;
   }
   r.check_keys(body, kNodeKeys, where);
+  if (node.kind == NodeKind::Vm) {
+    parse_vm(r, node, body);
+  } else {
+    for (const auto& key : kVmKeys)
+      if (auto e = Reader::get(body.value, key))
+        r.error(Entry(e.key), "'" + key + "' is a setting of vm nodes, not of " + kind + " node '" + node.name + "'",
+                "write 'kind: vm' on the node to make it a virtual machine");
+  }
 
   if (node.kind == NodeKind::Bridge) {
     for (const char* key : {"interfaces", "routes", "sysctls", "exec", "router", "nat", "security_groups"})
@@ -102,11 +112,11 @@ NodeSpec parse_node(Reader& r, ParseState& st, const Entry& body) {
     return node;
   }
   if (auto mtu = Reader::get(body.value, "mtu"))
-    r.error(Entry(mtu.key), "'mtu' is not a setting of netns node '" + node.name + "'",
+    r.error(Entry(mtu.key), "'mtu' is not a setting of " + kind + " node '" + node.name + "'",
             "set it on an interface (interfaces: {eth0: {mtu: 9000}}) or on a link");
 
   if (auto dhcp = Reader::get(body.value, "dhcp"))
-    r.error(Entry(dhcp.key), "'dhcp' is not a setting of netns node '" + node.name + "'",
+    r.error(Entry(dhcp.key), "'dhcp' is not a setting of " + kind + " node '" + node.name + "'",
             "a DHCP server belongs to a bridge ('dhcp: {range: 10.0.0.100-10.0.0.150}' on the bridge); a node gets "
             "an address from it with 'dhcp: true' on an interface (interfaces: {eth0: {dhcp: true}})");
   parse_interfaces(r, st, Reader::get(body.value, "interfaces"), node);

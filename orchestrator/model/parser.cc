@@ -51,6 +51,7 @@ class Parser {
       check_lab(r_, st_, topo);
       check_ovs(r_, st_, topo);
       check_security_groups(r_, st_, topo);
+      check_vms(r_, st_, topo);
     }
     parse_settings(Reader::get(node, "settings"), topo);
     parse_checks(r_, st_, Reader::get(node, "tests"), topo);

@@ -17,7 +17,7 @@ struct SourcePos {
   int col = 0;
 };
 
-enum class NodeKind { Netns, Bridge, Ovs };
+enum class NodeKind { Netns, Bridge, Ovs, Vm };
 const char* to_string(NodeKind kind);
 
 struct InterfaceSpec {
@@ -152,6 +152,13 @@ struct SecurityGroup {
   SourcePos pos;
 };
 
+// A `kind: vm` node's machine: a QEMU guest booted from the image built by images/build.sh.
+struct VmSpec {
+  int memory_mib = 128;
+  int cpus = 1;
+  std::string image;  // directory with vmlinux, initrd.cpio, cmdline; "" = the built image
+};
+
 struct NodeSpec {
   std::string name;
   NodeKind kind = NodeKind::Netns;
@@ -164,6 +171,7 @@ struct NodeSpec {
   std::vector<NatRule> nat;
   std::optional<DhcpServerSpec> dhcp;  // bridges only
   std::optional<OvsSwitchSpec> ovs;    // kind ovs only
+  VmSpec vm;                           // kind vm only
   SourcePos pos;
 
   const InterfaceSpec* find_interface(const std::string& iface) const;

@@ -1,5 +1,6 @@
 #include "plan/plan.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <functional>
 #include <map>
@@ -10,6 +11,7 @@
 #include "plan/nat.h"
 #include "plan/ovs.h"
 #include "plan/security_groups.h"
+#include "plan/vm.h"
 
 namespace netrig {
 
@@ -35,6 +37,8 @@ const char* to_string(StepKind kind) {
       return "ovs";
     case StepKind::ConfigureSecurityGroups:
       return "security-groups";
+    case StepKind::StartVm:
+      return "vm";
   }
   return "?";
 }
@@ -74,7 +78,8 @@ class Planner {
     const auto& topo = plan_.topology;
     // The lab's own host namespace holds its switches and the switch side of their links.
     int local = -1;
-    for (const auto& node : topo.nodes) plan_.uses_local_host |= node.kind != NodeKind::Netns;
+    for (const auto& node : topo.nodes)
+      plan_.uses_local_host |= node.kind == NodeKind::Bridge || node.kind == NodeKind::Ovs;
     if (plan_.uses_local_host)
       local = add(StepKind::CreateNetns, kLocalHost, {},
                   "ip netns add " + plan_.netns_of(kLocalHost) + "; ip netns exec " + plan_.netns_of(kLocalHost) +
@@ -90,7 +95,7 @@ class Planner {
         if (!e->port.empty()) local_devices_.insert(e->port);
     local_ = local;
     for (const auto& node : topo.nodes) {
-      if (node.kind == NodeKind::Netns) {
+      if (node.kind == NodeKind::Netns || node.kind == NodeKind::Vm) {  // a VM's QEMU runs in its own
         create_[node.name] = add(StepKind::CreateNetns, node.name, {}, "ip netns add " + plan_.netns_of(node.name));
       } else if (node.kind == NodeKind::Ovs) {
         create_[node.name] = start_ovs();
@@ -107,9 +112,13 @@ class Planner {
       const auto& spec = topo.links[i];
       auto planned = plan_link(spec, i);
       plan_.links.push_back(planned);
-      std::string label = end_label(spec.a) + " <-> " + end_label(spec.b);
       std::vector<int> after = {create_.at(spec.a.node)};
       if (spec.b.node != spec.a.node) after.push_back(create_.at(spec.b.node));
+      if (planned.tap) {  // made by the VM's StartVm step
+        vm_after_[planned.b.node].insert(vm_after_[planned.b.node].end(), after.begin(), after.end());
+        continue;
+      }
+      std::string label = end_label(spec.a) + " <-> " + end_label(spec.b);
       int id = add(StepKind::CreateLink, label, after, link_detail(planned));
       plan_.steps[id].link = static_cast<int>(i);
       links_of[spec.a.node].push_back(id);
@@ -158,9 +167,24 @@ class Planner {
       detail += " --dhcp-leasefile=<state>/dhcp-" + node.name + ".leases --pid-file=<state>/dhcp-" + node.name + ".pid";
       dhcp_servers.push_back(add(StepKind::StartDhcp, node.name, {id}, detail));
     }
+    // VMs: TAPs on their bridges, QEMU started, the agent answering.
+    for (const auto& node : topo.nodes) {
+      if (node.kind != NodeKind::Vm) continue;
+      auto after = vm_after_[node.name];
+      after.push_back(create_.at(node.name));
+      std::sort(after.begin(), after.end());
+      after.erase(std::unique(after.begin(), after.end()), after.end());
+      std::string detail = "ip netns exec " + plan_.netns_of(node.name) + " qemu-system-x86_64 -m " +
+                           std::to_string(node.vm.memory_mib) + " -smp " + std::to_string(node.vm.cpus);
+      for (const auto& l : plan_.links)
+        if (l.tap && l.b.node == node.name)
+          detail += " -netdev tap,fd=<" + l.a.device + " on " + l.a.bridge + "> -device virtio-net-pci,mac=" + *l.b.mac;
+      detail += "; wait for the agent";
+      create_[node.name] = add(StepKind::StartVm, node.name, after, detail);
+    }
     std::vector<int> configured = switches;
     for (const auto& node : topo.nodes) {
-      if (node.kind != NodeKind::Netns) continue;
+      if (node.kind != NodeKind::Netns && node.kind != NodeKind::Vm) continue;
       std::vector<int> after = {create_.at(node.name)};
       for (int id : links_of[node.name]) after.push_back(id);
       bool client = false;
@@ -187,10 +211,13 @@ class Planner {
     }
     // Start-up commands run once the whole network is up, as users expect of `exec`.
     for (const auto& node : topo.nodes) {
-      if (node.kind != NodeKind::Netns || node.exec.empty()) continue;
+      if ((node.kind != NodeKind::Netns && node.kind != NodeKind::Vm) || node.exec.empty()) continue;
       std::string detail;
       for (const auto& cmd : node.exec) detail += (detail.empty() ? "" : "; ") + cmd;
-      add(StepKind::RunExec, node.name, configured, "ip netns exec " + plan_.netns_of(node.name) + " " + detail);
+      add(StepKind::RunExec, node.name, configured,
+          (node.kind == NodeKind::Vm ? "in guest " + node.name + ": "
+                                     : "ip netns exec " + plan_.netns_of(node.name) + " ") +
+              detail);
     }
     return std::move(plan_);
   }
@@ -274,8 +301,12 @@ class Planner {
 
   PlannedLink plan_link(const LinkSpec& spec, size_t index) {
     const auto& topo = plan_.topology;
-    bool a_bridge = topo.find_node(spec.a.node)->kind != NodeKind::Netns;
-    bool b_bridge = topo.find_node(spec.b.node)->kind != NodeKind::Netns;
+    auto is_switch = [&](const std::string& n) {
+      auto k = topo.find_node(n)->kind;
+      return k == NodeKind::Bridge || k == NodeKind::Ovs;
+    };
+    bool a_bridge = is_switch(spec.a.node);
+    bool b_bridge = is_switch(spec.b.node);
     PlannedLink link;
     if (a_bridge && b_bridge) {
       link.a = bridge_end(spec.a, spec.a.node + "-" + spec.b.node, index, spec.mtu);
@@ -286,6 +317,7 @@ class Planner {
       link.b = node_end(node, spec.mtu);
       // The switch side takes the node's MTU so the bridge does not clamp it.
       link.a = bridge_end(bridge, node.node + "-" + node.iface, index, link.b.mtu);
+      link.tap = topo.find_node(node.node)->kind == NodeKind::Vm;
     } else {
       link.a = node_end(spec.a, spec.mtu);
       link.b = node_end(spec.b, spec.mtu);
@@ -376,6 +408,7 @@ class Planner {
   }
 
   std::string configure_detail(const NodeSpec& node) {
+    if (node.kind == NodeKind::Vm) return "in guest " + node.name + " (agent): " + vm_configure_script(plan_, node);
     std::string ns = "ip -n " + plan_.netns_of(node.name) + " ";
     std::string s = ns + "link set lo up";
     for (const auto& sc : node.sysctls) s += "; sysctl " + sc.key + "=" + sc.value;
@@ -400,7 +433,8 @@ class Planner {
   }
 
   Plan plan_;
-  std::map<std::string, int> create_;  // node -> its create step
+  std::map<std::string, int> create_;                 // node -> its create step (a VM's: StartVm)
+  std::map<std::string, std::vector<int>> vm_after_;  // VM -> steps its TAPs need (its bridges)
   std::set<std::string> local_devices_ = {"lo"};
   int local_ = -1;      // the CreateNetns step of the local host namespace
   int start_ovs_ = -1;  // the StartOvs step

@@ -21,6 +21,7 @@ enum class StepKind {
   StartOvs,
   ConfigureOvs,
   ConfigureSecurityGroups,
+  StartVm
 };
 const char* to_string(StepKind kind);
 
@@ -39,6 +40,9 @@ struct LinkEnd {
 struct PlannedLink {
   LinkEnd a;  // the end created first: the switch side when either end is a switch
   LinkEnd b;
+  // A VM's NIC: `a` is a TAP device on the bridge (opened by the VM's StartVm step and handed to
+  // QEMU), `b` the guest's interface (netns = the namespace QEMU runs in). No CreateLink step.
+  bool tap = false;
 };
 
 // A permanent ARP/ND entry a node gets when settings.static_neighbors is on.

@@ -1,0 +1,27 @@
+#include "drivers/node_exec.h"
+
+#include "drivers/vm.h"
+
+namespace netrig {
+
+bool is_vm(const Plan& plan, const std::string& node) {
+  const auto* n = plan.topology.find_node(node);
+  return n && n->kind == NodeKind::Vm;
+}
+
+ExecResult run_on_node(const Plan& plan, const std::string& node, const std::vector<std::string>& argv,
+                       double timeout_s) {
+  if (!is_vm(plan, node)) return run_in_netns(plan.netns_of(node), argv, timeout_s);
+  // `sh -c CMD` stays CMD (no second level of quoting); anything else is quoted word by word.
+  std::string line = argv.size() == 3 && argv[0] == "/bin/sh" && argv[1] == "-c" ? argv[2] : shell_join(argv);
+  auto r = vm_exec(plan.topology.name, node, line, timeout_s);
+  r.argv = argv;
+  return r;
+}
+
+std::string on_node_text(const Plan& plan, const std::string& node, const std::vector<std::string>& argv) {
+  if (is_vm(plan, node)) return "in guest " + node + ": " + shell_join(argv);
+  return "ip netns exec " + plan.netns_of(node) + " " + shell_join(argv);
+}
+
+}  // namespace netrig

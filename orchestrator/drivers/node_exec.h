@@ -1,0 +1,22 @@
+// Running a command "on a node", whatever the node is: in its network namespace (netns nodes)
+// or in the guest through its agent (vm nodes). The seam checks use.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "drivers/process.h"
+#include "plan/plan.h"
+
+namespace netrig {
+
+bool is_vm(const Plan& plan, const std::string& node);
+
+// run_in_netns for netns nodes; the agent (argv quoted into one sh -c line) for vm nodes.
+ExecResult run_on_node(const Plan& plan, const std::string& node, const std::vector<std::string>& argv,
+                       double timeout_s);
+
+// How the command is shown in evidence: "ip netns exec <ns> <cmd>" or "in guest <node>: <cmd>".
+std::string on_node_text(const Plan& plan, const std::string& node, const std::vector<std::string>& argv);
+
+}  // namespace netrig

@@ -1,0 +1,290 @@
+#include "drivers/vm.h"
+
+#include <fcntl.h>
+#include <linux/if_tun.h>
+#include <net/if.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <boost/process.hpp>
+#include <boost/process/extend.hpp>
+#include <chrono>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <optional>
+#include <sstream>
+#include <thread>
+
+#include "drivers/interrupt.h"
+#include "drivers/netlink.h"
+#include "drivers/netns.h"
+#include "drivers/system_error.h"
+#include "drivers/vm_agent.h"
+#include "model/names.h"
+#include "plan/vm.h"
+
+namespace bp = boost::process;
+namespace fs = std::filesystem;
+
+namespace netrig {
+
+std::string vm_run_dir(const std::string& lab, const std::string& node) {
+  auto dir = lab_dir(lab) + "/vm-" + node;
+  // sun_path holds 108 bytes; the longest name below is "/console.sock".
+  if (dir.size() + 14 > 107) {
+    char h[16];
+    std::snprintf(h, sizeof h, "%08x", fnv1a32(node));
+    dir = lab_dir(lab) + "/vm-" + h;
+  }
+  return dir;
+}
+std::string vm_agent_socket(const std::string& lab, const std::string& node) {
+  return vm_run_dir(lab, node) + "/agent.sock";
+}
+std::string vm_console_socket(const std::string& lab, const std::string& node) {
+  return vm_run_dir(lab, node) + "/console.sock";
+}
+std::string vm_console_log(const std::string& lab, const std::string& node) {
+  return vm_run_dir(lab, node) + "/console.log";
+}
+
+std::string default_image_dir() {
+  const char* env = std::getenv("NETRIG_IMAGE_DIR");
+  return std::string(env && *env ? env : "/var/cache/netrig/images") + "/current";
+}
+
+std::string vm_image_dir(const NodeSpec& node) {
+  auto dir = node.vm.image.empty() ? default_image_dir() : node.vm.image;
+  for (const char* f : {"/vmlinux", "/initrd.cpio", "/cmdline"})
+    if (!fs::exists(dir + f)) return "";
+  return dir;
+}
+
+Accel vm_accelerator() {
+  const char* env = std::getenv("NETRIG_VM_ACCEL");
+  if (env && std::string(env) == "kvm") {
+    int fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+    if (fd >= 0) {
+      close(fd);
+      return {"kvm", "NETRIG_VM_ACCEL=kvm and /dev/kvm opens"};
+    }
+    return {"tcg", "NETRIG_VM_ACCEL=kvm but /dev/kvm does not open: " + std::string(std::strerror(errno))};
+  }
+  return {"tcg",
+          "default: on these machines /dev/kvm opens but KVM guests hang (docs/design-vms.md); "
+          "NETRIG_VM_ACCEL=kvm to try KVM"};
+}
+
+double vm_boot_timeout() {
+  const char* env = std::getenv("NETRIG_VM_BOOT_TIMEOUT");
+  return env && *env ? std::strtod(env, nullptr) : 120.0;
+}
+
+std::string vm_console_tail(const std::string& lab, const std::string& node, int lines) {
+  std::ifstream in(vm_console_log(lab, node));
+  std::vector<std::string> all;
+  for (std::string line; std::getline(in, line);) {
+    line.erase(std::remove(line.begin(), line.end(), '\r'), line.end());
+    all.push_back(line);
+  }
+  std::string out;
+  for (size_t i = all.size() > static_cast<size_t>(lines) ? all.size() - lines : 0; i < all.size(); ++i)
+    out += all[i] + "\n";
+  return out;
+}
+
+namespace {
+
+struct Fd {
+  int fd = -1;
+  explicit Fd(int f) : fd(f) {}
+  ~Fd() {
+    if (fd >= 0) close(fd);
+  }
+  Fd(const Fd&) = delete;
+  Fd& operator=(const Fd&) = delete;
+};
+
+// A non-persistent TAP in the bridge's namespace, enslaved, up, marked as the lab's. Returns the
+// open fd (close-on-exec; start_vm lets QEMU inherit it).
+int create_tap(const PlannedLink& link, uint32_t group, const std::string& mark) {
+  std::optional<NetnsGuard> inside;
+  if (!link.a.netns.empty()) inside.emplace(link.a.netns);
+  int fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC);
+  if (fd < 0) throw_errno("open /dev/net/tun");
+  ifreq ifr{};
+  ifr.ifr_flags = IFF_TAP | IFF_NO_PI | IFF_VNET_HDR;
+  std::strncpy(ifr.ifr_name, link.a.device.c_str(), IFNAMSIZ - 1);
+  if (ioctl(fd, TUNSETIFF, &ifr) != 0) {
+    int e = errno;
+    close(fd);
+    throw SystemError("create TAP " + link.a.device, e);
+  }
+  try {
+    NetlinkSocket nl;
+    auto bridge = nl.find_link(link.a.bridge);
+    if (!bridge) throw std::runtime_error("bridge " + link.a.bridge + " not found for TAP " + link.a.device);
+    int index = static_cast<int>(if_nametoindex(link.a.device.c_str()));
+    if (index == 0) throw_errno("find " + link.a.device);
+    auto req = build_link_set(index, true, std::nullopt);
+    req.put_u32(IFLA_MASTER, static_cast<uint32_t>(bridge->index));
+    req.put_u32(IFLA_GROUP, group);
+    if (link.a.mtu) req.put_u32(IFLA_MTU, static_cast<uint32_t>(*link.a.mtu));
+    req.description = "enslave TAP " + link.a.device + " to " + link.a.bridge;
+    std::vector<NlRequest> requests;
+    requests.push_back(std::move(req));
+    requests.push_back(build_link_alias(link.a.device, mark));
+    nl.execute(requests);
+  } catch (...) {
+    close(fd);
+    throw;
+  }
+  return fd;
+}
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+bool pid_alive(pid_t pid) {
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string line;
+  if (!std::getline(stat, line)) return false;
+  auto close_paren = line.rfind(')');
+  return !(close_paren != std::string::npos && close_paren + 2 < line.size() && line[close_paren + 2] == 'Z');
+}
+
+}  // namespace
+
+void start_vm(const Plan& plan, const NodeSpec& node, Journal& journal, uint32_t group, const std::string& mark,
+              double timeout_s) {
+  using clock = std::chrono::steady_clock;
+  const auto& lab = plan.topology.name;
+  const auto image = vm_image_dir(node);
+  if (image.empty())
+    throw std::runtime_error("no guest image for vm '" + node.name + "' in " +
+                             (node.vm.image.empty() ? default_image_dir() : node.vm.image) +
+                             " (vmlinux, initrd.cpio, cmdline); build it with: bash " NETRIG_SOURCE_DIR
+                             "/images/build.sh");
+  if (!installed("qemu-system-x86_64"))
+    throw std::runtime_error("qemu-system-x86_64 is not installed (Debian: qemu-system-x86; ci/setup.sh)");
+  const auto dir = vm_run_dir(lab, node.name);
+  fs::create_directories(dir);
+  std::vector<std::unique_ptr<Fd>> taps;
+  VmLaunch launch;
+  launch.name = "netrig-" + lab + "-" + node.name;
+  launch.memory_mib = node.vm.memory_mib;
+  launch.cpus = node.vm.cpus;
+  launch.accel = vm_accelerator().name;
+  launch.kernel = image + "/vmlinux";
+  launch.initrd = image + "/initrd.cpio";
+  auto cmdline = read_file(image + "/cmdline");
+  while (!cmdline.empty() && (cmdline.back() == '\n' || cmdline.back() == ' ')) cmdline.pop_back();
+  launch.cmdline = cmdline + " netrig.name=" + node.name;
+  launch.console_socket = dir + "/console.sock";
+  launch.console_log = dir + "/console.log";
+  launch.agent_socket = dir + "/agent.sock";
+  for (const auto* link : vm_links(plan, node.name)) {
+    journal.record({"link", link->a.device, link->a.netns, 0});
+    taps.push_back(std::make_unique<Fd>(create_tap(*link, group, mark)));
+    launch.nics.push_back({taps.back()->fd, *link->b.mac});
+  }
+  auto argv = qemu_argv(launch);
+  const auto pidfile = dir + "/qemu.pid";
+  argv.insert(argv.end(), {"-daemonize", "-pidfile", pidfile});
+  std::vector<int> fds;
+  for (const auto& t : taps) fds.push_back(t->fd);
+  int ns_fd = open_netns(plan.netns_of(node.name));
+  Fd ns_guard(ns_fd);
+  std::error_code ec;
+  const auto started = clock::now();
+  // QEMU daemonizes once its sockets exist: the first process's exit status says whether it
+  // started. Its messages go to a file, not a pipe: a QEMU another worker forks at the same moment
+  // would inherit the pipe and keep it open for its whole life.
+  const auto log = dir + "/qemu.log";
+  bp::child child(
+      bp::exe = bp::search_path("qemu-system-x86_64"),
+      bp::args = std::vector<std::string>(argv.begin() + 1, argv.end()),
+      (bp::std_out & bp::std_err) > boost::filesystem::path(log), bp::std_in < bp::null,
+      bp::extend::on_exec_setup =
+          [ns_fd, fds](auto&) {
+            setsid();
+            if (setns(ns_fd, CLONE_NEWNET) != 0) _exit(126);
+            for (int fd : fds) fcntl(fd, F_SETFD, 0);
+          },
+      ec);
+  if (ec) throw SystemError("start qemu-system-x86_64", ec.value());
+  child.wait(ec);
+  taps.clear();  // QEMU holds them now; the TAPs go when it exits
+  if (child.exit_code() != 0)
+    throw std::runtime_error("qemu-system-x86_64 for vm '" + node.name + "' failed (exit " +
+                             std::to_string(child.exit_code()) + "): " + read_file(log) +
+                             "command: " + shell_join(argv));
+  pid_t pid = 0;
+  std::ifstream(pidfile) >> pid;
+  journal.record({"vm", node.name, plan.netns_of(node.name), static_cast<uint32_t>(pid)});
+
+  const auto socket = dir + "/agent.sock";
+  const auto deadline = started + std::chrono::duration<double>(timeout_s);
+  std::string last;
+  for (;;) {
+    if (pid > 0 && !pid_alive(pid))
+      throw std::runtime_error("vm '" + node.name + "': QEMU exited during boot; console:\n" +
+                               vm_console_tail(lab, node.name, 15));
+    auto r = agent_run(socket, "true", 3);
+    if (r.exit_code == 0) return;
+    last = r.output;
+    if (interrupted()) throw std::runtime_error("interrupted");
+    if (clock::now() >= deadline)
+      throw std::runtime_error("vm '" + node.name + "': the guest's agent did not answer within " +
+                               std::to_string(static_cast<int>(timeout_s)) + " s (" + launch.accel + ", " +
+                               (last.empty() ? std::string("no answer") : last) + "); console " +
+                               vm_console_log(lab, node.name) + " ends with:\n" + vm_console_tail(lab, node.name, 15));
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+}
+
+void configure_vm(const Plan& plan, const NodeSpec& node) {
+  auto script = vm_configure_script(plan, node);
+  auto r = vm_exec(plan.topology.name, node.name, script, 30);
+  if (r.exit_code != 0)
+    throw std::runtime_error("configure vm '" + node.name + "' failed (exit " + std::to_string(r.exit_code) +
+                             "): " + r.output + "script:\n" + script);
+}
+
+ExecResult vm_exec(const std::string& lab, const std::string& node, const std::string& command, double timeout_s) {
+  return agent_run(vm_agent_socket(lab, node), command, timeout_s);
+}
+
+}  // namespace netrig
+
+namespace netrig {
+
+bool vm_process_matches(pid_t pid, const std::string& lab, const std::string& node) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/cmdline");
+  std::string cmdline((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const std::string want = std::string("-name") + '\0' + "netrig-" + lab + "-" + node + '\0';
+  return cmdline.find(want) != std::string::npos;
+}
+
+void wait_gone(const std::vector<pid_t>& pids, double timeout_s) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(timeout_s);
+  for (pid_t pid : pids) {
+    while (std::chrono::steady_clock::now() < deadline) {
+      waitpid(pid, nullptr, WNOHANG);  // our own child (a rollback in the deploying process)
+      if (!pid_alive(pid)) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+  }
+}
+
+}  // namespace netrig
