@@ -197,7 +197,7 @@ class Deployer {
           configure_node(*node);
         break;
       case StepKind::StartVm:
-        start_vm(plan_, *plan_.topology.find_node(step.target), *journal_, group_, mark_, vm_boot_timeout());
+        start_vm(plan_, *plan_.topology.find_node(step.target), *journal_, mark_, vm_boot_timeout());
         break;
       case StepKind::ConfigureNat:
         // The table lives in the node's namespace only and goes with it: nothing to journal.
@@ -405,7 +405,8 @@ void deploy(const Plan& plan, const DeployOptions& options) { Deployer(plan, opt
 DestroyReport destroy_lab(const std::string& lab) {
   DestroyReport report;
   std::vector<std::string> namespaces;
-  for (const auto& e : Journal::read(lab))
+  const auto entries = Journal::read(lab);
+  for (const auto& e : entries)
     if (e.op == "netns") namespaces.push_back(e.name);
 
   // 1. Processes living in the lab's namespaces (daemons, exec, checks) would keep them alive.

@@ -16,6 +16,7 @@
 
 #include "drivers/netlink.h"
 #include "drivers/netns.h"
+#include "drivers/vm.h"
 
 namespace netrig {
 namespace {
@@ -146,6 +147,21 @@ std::vector<Capability> probe_host() {
   add("ovs kernel datapath", std::filesystem::exists("/sys/module/openvswitch"),
       std::filesystem::exists("/sys/module/openvswitch") ? "openvswitch module loaded"
                                                          : "module not loaded: OVS would use the userspace datapath");
+  {
+    NodeSpec vm;
+    const auto image = vm_image_dir(vm);
+    add("vm guest image", !image.empty(),
+        image.empty() ? "not built: bash " NETRIG_SOURCE_DIR "/images/build.sh (kind: vm needs it)"
+                      : std::filesystem::canonical(image).string());
+    if (on_path("qemu-system-x86_64")) {
+      try {
+        auto accel = vm_accelerator();
+        add("vm accelerator", true, accel.name + ": " + accel.reason);
+      } catch (const std::exception& e) {
+        add("vm accelerator", false, e.what());
+      }
+    }
+  }
   for (const char* tool : {"ping", "iperf3", "tcpdump", "nc", "nft", "ovs-vswitchd", "qemu-system-x86_64"}) {
     bool ok = on_path(tool);
     add(std::string("tool ") + tool, ok, ok ? "found" : "not installed");

@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <linux/if_tun.h>
+#include <linux/kvm.h>
 #include <net/if.h>
 #include <sched.h>
 #include <signal.h>
@@ -17,6 +18,7 @@
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <sstream>
 #include <thread>
@@ -66,19 +68,111 @@ std::string vm_image_dir(const NodeSpec& node) {
   return dir;
 }
 
-Accel vm_accelerator() {
-  const char* env = std::getenv("NETRIG_VM_ACCEL");
-  if (env && std::string(env) == "kvm") {
-    int fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
-    if (fd >= 0) {
-      close(fd);
-      return {"kvm", "NETRIG_VM_ACCEL=kvm and /dev/kvm opens"};
+namespace {
+
+std::string file_text(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// Boots the image's kernel under KVM with a serial log and waits for the guest's NETRIG-READY
+// line (docs/design-vms.md §2: a real-mode probe passes here although KVM guests hang).
+Accel kvm_probe(const std::string& image, double timeout_s) {
+  int fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+  if (fd < 0) return {"tcg", "no usable /dev/kvm (" + std::string(std::strerror(errno)) + ")"};
+  int version = ioctl(fd, KVM_GET_API_VERSION, 0);
+  close(fd);
+  if (version != 12) return {"tcg", "/dev/kvm answers API version " + std::to_string(version) + ", not 12"};
+  if (image.empty()) return {"tcg", "no guest image to probe KVM with"};
+  char dir_template[] = "/tmp/netrig-kvm-probe-XXXXXX";
+  if (!mkdtemp(dir_template)) return {"tcg", "mkdtemp failed"};
+  const std::string dir = dir_template, log = dir + "/console.log";
+  auto cmdline = file_text(image + "/cmdline");
+  while (!cmdline.empty() && (cmdline.back() == '\n' || cmdline.back() == ' ')) cmdline.pop_back();
+  std::error_code ec;
+  const auto start = std::chrono::steady_clock::now();
+  bp::child qemu(bp::search_path("qemu-system-x86_64"),
+                 bp::args = std::vector<std::string>{"-nodefaults", "-no-user-config",
+                                                     "-display",    "none",
+                                                     "-machine",    "q35",
+                                                     "-accel",      "kvm",
+                                                     "-cpu",        "max",
+                                                     "-m",          "128",
+                                                     "-kernel",     image + "/vmlinux",
+                                                     "-initrd",     image + "/initrd.cpio",
+                                                     "-append",     cmdline,
+                                                     "-serial",     "file:" + log},
+                 (bp::std_out & bp::std_err) > boost::filesystem::path(dir + "/qemu.log"), bp::std_in < bp::null, ec);
+  if (ec) return {"tcg", "cannot start qemu-system-x86_64 for the KVM probe"};
+  Accel verdict{"tcg", ""};
+  for (;;) {
+    double t = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    if (file_text(log).find("NETRIG-READY") != std::string::npos) {
+      char text[96];
+      std::snprintf(text, sizeof text, "a KVM guest reached /init in %.1f s", t);
+      verdict = {"kvm", text};
+      break;
     }
-    return {"tcg", "NETRIG_VM_ACCEL=kvm but /dev/kvm does not open: " + std::string(std::strerror(errno))};
+    if (!qemu.running(ec)) {
+      auto why = file_text(dir + "/qemu.log");
+      why = why.substr(0, why.find('\n'));  // the first line: QEMU's own error
+      verdict.reason = "/dev/kvm opens but QEMU with -accel kvm exited: " + why.substr(0, 200);
+      break;
+    }
+    if (t > timeout_s) {
+      char text[160];
+      std::snprintf(text, sizeof text, "/dev/kvm opens but a KVM guest kernel did not reach /init within %.0f s",
+                    timeout_s);
+      verdict.reason = text;
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
-  return {"tcg",
-          "default: on these machines /dev/kvm opens but KVM guests hang (docs/design-vms.md); "
-          "NETRIG_VM_ACCEL=kvm to try KVM"};
+  if (qemu.running(ec)) qemu.terminate(ec);  // SIGKILL to this PID only
+  qemu.wait(ec);
+  fs::remove_all(dir, ec);
+  return verdict;
+}
+
+std::string accel_cache_file() {
+  const char* env = std::getenv("NETRIG_IMAGE_DIR");
+  return std::string(env && *env ? env : "/var/cache/netrig/images") + "/accel.txt";
+}
+
+}  // namespace
+
+Accel vm_accelerator() {
+  static std::mutex mutex;
+  static std::optional<Accel> known;
+  std::lock_guard lock(mutex);
+  if (known) return *known;
+  const char* env = std::getenv("NETRIG_VM_ACCEL");
+  const std::string want = env && *env ? env : "auto";
+  if (want == "tcg") return *(known = Accel{"tcg", "NETRIG_VM_ACCEL=tcg"});
+  // The verdict is cached per image, QEMU binary and /dev/kvm (its ctime changes with chmod/chgrp).
+  NodeSpec none;
+  const auto image = vm_image_dir(none);
+  struct stat kvm {};
+  struct stat qemu {};
+  stat("/dev/kvm", &kvm);
+  stat("/usr/bin/qemu-system-x86_64", &qemu);
+  const std::string key = (image.empty() ? std::string("-") : fs::canonical(image).string()) + " " +
+                          std::to_string(kvm.st_ctime) + " " + std::to_string(qemu.st_mtime);
+  {
+    std::ifstream in(accel_cache_file());
+    std::string cached_key, name, reason;
+    if (std::getline(in, cached_key) && cached_key == key && std::getline(in, name) && std::getline(in, reason))
+      known = Accel{name, reason + " (cached)"};
+  }
+  if (!known) {
+    known = kvm_probe(image, 5.0);
+    std::ofstream(accel_cache_file()) << key << "\n" << known->name << "\n" << known->reason << "\n";
+  }
+  if (want == "kvm" && known->name != "kvm")
+    throw std::runtime_error("NETRIG_VM_ACCEL=kvm but KVM does not run a guest here: " + known->reason);
+  return *known;
 }
 
 double vm_boot_timeout() {
@@ -113,7 +207,7 @@ struct Fd {
 
 // A non-persistent TAP in the bridge's namespace, enslaved, up, marked as the lab's. Returns the
 // open fd (close-on-exec; start_vm lets QEMU inherit it).
-int create_tap(const PlannedLink& link, uint32_t group, const std::string& mark) {
+int create_tap(const PlannedLink& link, const std::string& mark) {
   std::optional<NetnsGuard> inside;
   if (!link.a.netns.empty()) inside.emplace(link.a.netns);
   int fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC);
@@ -134,7 +228,6 @@ int create_tap(const PlannedLink& link, uint32_t group, const std::string& mark)
     if (index == 0) throw_errno("find " + link.a.device);
     auto req = build_link_set(index, true, std::nullopt);
     req.put_u32(IFLA_MASTER, static_cast<uint32_t>(bridge->index));
-    req.put_u32(IFLA_GROUP, group);
     if (link.a.mtu) req.put_u32(IFLA_MTU, static_cast<uint32_t>(*link.a.mtu));
     req.description = "enslave TAP " + link.a.device + " to " + link.a.bridge;
     std::vector<NlRequest> requests;
@@ -165,8 +258,7 @@ bool pid_alive(pid_t pid) {
 
 }  // namespace
 
-void start_vm(const Plan& plan, const NodeSpec& node, Journal& journal, uint32_t group, const std::string& mark,
-              double timeout_s) {
+void start_vm(const Plan& plan, const NodeSpec& node, Journal& journal, const std::string& mark, double timeout_s) {
   using clock = std::chrono::steady_clock;
   const auto& lab = plan.topology.name;
   const auto image = vm_image_dir(node);
@@ -195,7 +287,7 @@ void start_vm(const Plan& plan, const NodeSpec& node, Journal& journal, uint32_t
   launch.agent_socket = dir + "/agent.sock";
   for (const auto* link : vm_links(plan, node.name)) {
     journal.record({"link", link->a.device, link->a.netns, 0});
-    taps.push_back(std::make_unique<Fd>(create_tap(*link, group, mark)));
+    taps.push_back(std::make_unique<Fd>(create_tap(*link, mark)));
     launch.nics.push_back({taps.back()->fd, *link->b.mac});
   }
   auto argv = qemu_argv(launch);

@@ -26,8 +26,10 @@ std::string vm_console_log(const std::string& lab, const std::string& node);
 std::string vm_image_dir(const NodeSpec& node);
 std::string default_image_dir();
 
-// "tcg" or "kvm", with the reason (docs/design-vms.md §2). KVM only when
-// NETRIG_VM_ACCEL=kvm asks for it and /dev/kvm opens: on these machines KVM opens but hangs.
+// "tcg" or "kvm", with the reason (docs/design-vms.md §2): KVM only when a probe boots the image's
+// kernel under KVM to /init within 5 s (on these machines /dev/kvm opens but KVM guests hang).
+// The verdict is cached in <image root>/accel.txt. NETRIG_VM_ACCEL=tcg skips the probe; =kvm makes
+// a failed probe an error.
 struct Accel {
   std::string name;
   std::string reason;
@@ -37,8 +39,7 @@ Accel vm_accelerator();
 // StartVm: creates the VM's TAPs on their bridges (journaled as lab links, non-persistent: they
 // vanish with QEMU), starts QEMU in the node's namespace and waits up to timeout_s for the agent.
 // Throws with the console's last lines when the guest does not answer.
-void start_vm(const Plan& plan, const NodeSpec& node, Journal& journal, uint32_t group, const std::string& mark,
-              double timeout_s);
+void start_vm(const Plan& plan, const NodeSpec& node, Journal& journal, const std::string& mark, double timeout_s);
 
 // ConfigureNode of a VM: vm_configure_script through the agent.
 void configure_vm(const Plan& plan, const NodeSpec& node);

@@ -21,7 +21,7 @@ topology:
         eth0: {ipv4: 10.0.0.1/24, mac: "52:54:00:AA:00:01", mtu: 1400}
         eth1: {ipv4: 10.1.0.1/24}
       routes:
-        - {to: 10.9.0.0/16, via: 10.1.0.9}
+        - {dst: 10.9.0.0/16, via: 10.1.0.9}
     h:
       interfaces:
         eth0: {ipv4: 10.0.0.2/24}
@@ -50,9 +50,10 @@ TEST(VmPlan, TapLinksHaveNoCreateLinkStepAndStartVmWaitsForTheBridges) {
   auto links = vm_links(plan, "g1");
   ASSERT_EQ(links.size(), 2u);
   EXPECT_EQ(links[0]->b.iface, "eth0");
-  EXPECT_EQ(links[0]->a.device, "t-g1-eth0");
-  EXPECT_EQ(links[0]->a.bridge, "t-br0");
-  EXPECT_EQ(links[1]->a.bridge, "t-br1");
+  EXPECT_EQ(links[0]->a.device, "g1-eth0");
+  EXPECT_EQ(links[0]->a.netns, plan.local_netns());
+  EXPECT_EQ(links[0]->a.bridge, plan.bridge_device("br0"));
+  EXPECT_EQ(links[1]->a.bridge, plan.bridge_device("br1"));
   // The configure step comes after StartVm.
   for (const auto& s : plan.steps)
     if (s.kind == StepKind::ConfigureNode && s.target == "g1") EXPECT_EQ(s.after.front(), start_vm);
