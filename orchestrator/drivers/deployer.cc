@@ -21,6 +21,7 @@
 #include <thread>
 
 #include "drivers/dhcp.h"
+#include "drivers/fd.h"
 #include "drivers/interrupt.h"
 #include "drivers/lab_state.h"
 #include "drivers/netlink.h"
@@ -36,17 +37,6 @@
 namespace netrig {
 
 namespace {
-
-// Closes an fd when it goes out of scope.
-struct Fd {
-  int fd = -1;
-  explicit Fd(int f) : fd(f) {}
-  ~Fd() {
-    if (fd >= 0) close(fd);
-  }
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-};
 
 void write_sysctl(const std::string& key, const std::string& value) {
   std::string path = "/proc/sys/" + key;

@@ -23,6 +23,7 @@
 #include <sstream>
 #include <thread>
 
+#include "drivers/fd.h"
 #include "drivers/interrupt.h"
 #include "drivers/netlink.h"
 #include "drivers/netns.h"
@@ -194,16 +195,6 @@ std::string vm_console_tail(const std::string& lab, const std::string& node, int
 }
 
 namespace {
-
-struct Fd {
-  int fd = -1;
-  explicit Fd(int f) : fd(f) {}
-  ~Fd() {
-    if (fd >= 0) close(fd);
-  }
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-};
 
 // A non-persistent TAP in the bridge's namespace, enslaved, up, marked as the lab's. Returns the
 // open fd (close-on-exec; start_vm lets QEMU inherit it).

@@ -320,6 +320,23 @@ inline std::vector<LinkLine> host_links() {
 
 inline bool starts_with(const std::string& s, const std::string& prefix) { return s.rfind(prefix, 0) == 0; }
 
+// The routes, without those the kernel keeps for a device that exists in only one of the two
+// snapshots `a` and `b` (a device's fe80::/64 and multicast routes come and go with it, and other
+// labs may come and go on this host meanwhile). A route added to a device that stays — the host's
+// uplink — or one without a device still shows.
+inline std::string stable_routes(const std::string& routes, const std::set<std::string>& a,
+                                 const std::set<std::string>& b) {
+  static const std::regex dev(R"(\sdev\s+(\S+))");
+  std::istringstream in(routes);
+  std::string out;
+  for (std::string line; std::getline(in, line);) {
+    std::smatch m;
+    if (std::regex_search(line, m, dev) && (!a.count(m[1]) || !b.count(m[1]))) continue;
+    out += line + "\n";
+  }
+  return out;
+}
+
 inline HostSnapshot snapshot(const std::string& lab) {
   HostSnapshot snap;
   const std::string prefix = lab + "-";

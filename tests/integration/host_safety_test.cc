@@ -43,18 +43,6 @@ HostState host_state() {
   return s;
 }
 
-std::string stable_routes(const std::string& routes, const std::set<std::string>& a, const std::set<std::string>& b) {
-  static const std::regex dev(R"(\sdev\s+(\S+))");
-  std::istringstream in(routes);
-  std::string out;
-  for (std::string line; std::getline(in, line);) {
-    std::smatch m;
-    if (std::regex_search(line, m, dev) && (!a.count(m[1]) || !b.count(m[1]))) continue;
-    out += line + "\n";
-  }
-  return out;
-}
-
 void expect_same(const HostState& before, const HostState& after, const std::string& when) {
   EXPECT_EQ(before.nft, after.nft) << "host nft ruleset changed " << when;
   EXPECT_EQ(stable_routes(before.route4, before.devices, after.devices),

@@ -32,22 +32,6 @@ HostTables host_tables() {
   return t;
 }
 
-// The routes, without those the kernel keeps for a device that exists in only one of the two
-// snapshots (a lab's bridge gets fe80::/64 and multicast routes in the local table while it
-// exists, and other labs may come and go on this host meanwhile). A route added to a device that
-// stays — the host's uplink — or one without a device still shows.
-std::string stable_routes(const std::string& routes, const std::set<std::string>& a, const std::set<std::string>& b) {
-  static const std::regex dev(R"(\sdev\s+(\S+))");
-  std::istringstream in(routes);
-  std::string out;
-  for (std::string line; std::getline(in, line);) {
-    std::smatch m;
-    if (std::regex_search(line, m, dev) && (!a.count(m[1]) || !b.count(m[1]))) continue;
-    out += line + "\n";
-  }
-  return out;
-}
-
 void expect_same_tables(const HostTables& before, const HostTables& after, const std::string& when) {
   EXPECT_EQ(before.nft, after.nft) << "host nft ruleset changed " << when;
   EXPECT_EQ(stable_routes(before.route4, before.devices, after.devices),
