@@ -10,7 +10,9 @@ mount -t tmpfs tmpfs /run
 mount -t tmpfs tmpfs /tmp
 hostname "$(sed -n 's/.*netrig.name=\([^ ]*\).*/\1/p' /proc/cmdline)"
 for m in $(cat /etc/netrig/boot-modules); do insmod "$m" 2>/dev/null; done
-modprobe -a $(cat /etc/netrig/lab-modules) 2>/dev/null
+# The lab modules (/etc/netrig/lab-modules: VLAN, bridge, bond, GRE, OVS, qdiscs) load on first
+# use: the kernel runs /sbin/modprobe, which finds them through modules.alias. Loading all of them
+# here cost ~0.8 s of emulated CPU per guest, and guests boot at the same time.
 ip link set lo up
 echo "NETRIG-READY $(cut -d' ' -f1 /proc/uptime)" >/dev/ttyS0
 port=

@@ -1,5 +1,6 @@
 // capture: tcpdump -w on a lab device while the check's own traffic runs; the pcap is kept as an
-// artifact and read back with libpcap to count the packets a BPF filter accepts.
+// artifact and read back with libpcap to count the packets a BPF filter accepts. On a vm node's
+// interface tcpdump runs in the guest and the pcap comes back through the agent.
 #include <pcap/pcap.h>
 #include <signal.h>
 
@@ -9,6 +10,8 @@
 #include <thread>
 
 #include "checks/kinds.h"
+#include "drivers/node_background.h"
+#include "drivers/node_exec.h"
 #include "drivers/process.h"
 #include "drivers/system_error.h"
 
@@ -155,12 +158,17 @@ CheckResult capture_once(const Plan& plan, const CheckSpec& check, const CheckOp
   // overflow tcpdump's buffer with packets the check does not count. -Z root: do not drop to the
   // tcpdump user, who may not write here. --immediate-mode: nothing left in the kernel's ring
   // buffer when tcpdump is stopped.
-  std::vector<std::string> argv = {"tcpdump", "-i", where.device, "-w",   pcap,
+  // On a vm node's interface, tcpdump runs in the guest and the pcap is fetched afterwards.
+  const bool in_guest = check.bridge.empty() && is_vm(plan, check.node);
+  const auto written = in_guest ? guest_temp_path("capture.pcap") : pcap;
+  std::vector<std::string> argv = {"tcpdump", "-i", where.device, "-w",   written,
                                    "-U",      "-n", "-Z",         "root", "--immediate-mode"};
   if (!check.filter.empty()) argv.push_back(check.filter);
   std::shared_lock measuring(measurement_lock());
-  const auto shown = (where.netns.empty() ? "" : "ip netns exec " + where.netns + " ") + shell_join(argv);
-  Background tcpdump(where.netns, argv, "listening on", 5);
+  const auto shown = in_guest ? on_node_text(plan, check.node, argv)
+                              : (where.netns.empty() ? "" : "ip netns exec " + where.netns + " ") + shell_join(argv);
+  auto tcpdump = in_guest ? std::make_unique<NodeBackground>(plan, check.node, argv, "listening on", 15)
+                          : std::make_unique<NodeBackground>(where.netns, argv, "listening on", 5);
 
   std::vector<Evidence> traffic_evidence;
   std::string traffic_problem;
@@ -171,9 +179,16 @@ CheckResult capture_once(const Plan& plan, const CheckSpec& check, const CheckOp
   }
   // Let the last replies arrive, then capture for the rest of `duration`.
   std::this_thread::sleep_for(std::chrono::duration<double>(std::max(0.2, check.duration_s)));
-  auto stopped = tcpdump.stop(SIGTERM, 3);
+  auto stopped = tcpdump->stop(SIGTERM, 3);
   r.evidence.push_back({shown, stopped.output, stopped.exit_code, stopped.seconds});
   for (auto& e : traffic_evidence) r.evidence.push_back(e);
+  if (in_guest) {
+    if (auto problem = fetch_guest_file(plan, check.node, written, pcap); !problem.empty()) {
+      r.status = CheckStatus::Error;
+      r.message = problem;
+      return r;
+    }
+  }
   if (fs::exists(pcap)) r.artifacts.push_back(pcap);
 
   auto count = count_pcap(pcap, check.filter);

@@ -1,5 +1,6 @@
-// iperf3: a one-shot server (`iperf3 -s -1`) in the target node, stopped by its PID afterwards;
-// the client in the check's node with -J, its JSON summary checked against min/max Mbit/s.
+// iperf3: a one-shot server (`iperf3 -s -1`) on the target node, stopped by its PID afterwards;
+// the client on the check's node with -J, its JSON summary checked against min/max Mbit/s. Either
+// node may be a vm: the command then runs in the guest through its agent.
 #include <signal.h>
 
 #include <cstdio>
@@ -7,6 +8,8 @@
 #include <nlohmann/json.hpp>
 
 #include "checks/kinds.h"
+#include "drivers/node_background.h"
+#include "drivers/node_exec.h"
 #include "drivers/process.h"
 
 namespace netrig {
@@ -89,8 +92,7 @@ CheckResult iperf3_once(const Plan& plan, const CheckSpec& check) {
   const auto address = resolve_target(plan.topology, check.target, 0);
   const auto port = std::to_string(check.port);
   std::vector<std::string> server_argv = {"iperf3", "-s", "-1", "-p", port, "--forceflush"};
-  const auto server_ns = plan.netns_of(server_node);
-  Background server(server_ns, server_argv, "Server listening", 5);
+  NodeBackground server(plan, server_node, server_argv, "Server listening", is_vm(plan, server_node) ? 15 : 5);
 
   const auto secs = std::to_string(static_cast<int>(check.seconds));
   std::vector<std::string> argv = {"iperf3", "-c", address, "-p", port, "-t", secs, "-J", "--connect-timeout", "3000"};
@@ -98,14 +100,13 @@ CheckResult iperf3_once(const Plan& plan, const CheckSpec& check) {
     argv.push_back("-u");
     if (check.bitrate_mbps) argv.insert(argv.end(), {"-b", number(*check.bitrate_mbps) + "M"});
   }
-  auto run = run_in_netns(plan.netns_of(check.node), argv, check.seconds + 10);
+  auto run = run_on_node(plan, check.node, argv, check.seconds + 10);
   auto stopped = server.stop(SIGTERM, 2);
   auto summary = parse_iperf3_json(run.output);
-  const auto shown = "ip netns exec " + plan.netns_of(check.node) + " " + shell_join(argv);
+  r.evidence.push_back({on_node_text(plan, check.node, argv),
+                        summary.parsed ? describe_iperf3(summary) + "\n" : run.output, run.exit_code, run.seconds});
   r.evidence.push_back(
-      {shown, summary.parsed ? describe_iperf3(summary) + "\n" : run.output, run.exit_code, run.seconds});
-  r.evidence.push_back(
-      {"ip netns exec " + server_ns + " " + shell_join(server_argv) + " (stopped by PID)",
+      {on_node_text(plan, server_node, server_argv) + " (stopped by PID)",
        stopped.output.size() > 4000 ? stopped.output.substr(stopped.output.size() - 4000) : stopped.output,
        stopped.exit_code, stopped.seconds});
   std::string why;

@@ -36,17 +36,6 @@ std::string resolve_target(const Topology& topology, const std::string& target, 
 CheckResult run_check_once(const Plan& plan, const CheckSpec& check, const CheckOptions& options) {
   if (check.type == CheckType::Exec) return exec_once(plan, check);
   if (check.type == CheckType::PingAll) return pingall_run(plan, check);
-  if (check.type == CheckType::Capture || check.type == CheckType::Iperf3) {
-    // Not yet through the agent: said so rather than run against QEMU's namespace.
-    for (const auto& n : {check.node, check.target.substr(0, check.target.find(':'))})
-      if (is_vm(plan, n)) {
-        CheckResult r;
-        r.status = CheckStatus::Skipped;
-        r.message = std::string(to_string(check.type)) + " checks do not run in vm nodes yet ('" + n +
-                    "' is a vm); use an exec check with tcpdump/iperf3 in the guest";
-        return r;
-      }
-  }
   if (check.type == CheckType::Capture) return capture_once(plan, check, options);
   if (check.type == CheckType::Iperf3) return iperf3_once(plan, check);
   if (check.type == CheckType::Reachability) return reachability_run(plan, check);

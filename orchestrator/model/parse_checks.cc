@@ -433,10 +433,12 @@ class CheckParser {
     auto b = r_.string(bridge, "'bridge'");
     if (!b || st_.broken.count(*b)) return false;
     const NodeSpec* n = topo_.find_node(*b);
-    if (!n || n->kind == NodeKind::Netns) {  // a Linux bridge or an ovs switch
+    if (!n || (n->kind != NodeKind::Bridge && n->kind != NodeKind::Ovs)) {  // a Linux bridge or an ovs switch
       const NodeKind kind = NodeKind::Bridge;
       auto hint = did_you_mean(*b, node_names(topo_, &kind));
-      r_.error(bridge, n ? "'bridge' names netns node '" + *b + "'" : "'bridge' names unknown bridge '" + *b + "'",
+      r_.error(bridge,
+               n ? std::string("'bridge' names ") + (n->kind == NodeKind::Vm ? "vm" : "netns") + " node '" + *b + "'"
+                 : "'bridge' names unknown bridge '" + *b + "'",
                n ? "write 'node: " + *b + "' and 'iface' to capture inside a node"
                  : (hint.empty() ? "use a node of kind bridge" : hint));
       return false;

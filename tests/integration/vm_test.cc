@@ -1,5 +1,6 @@
 // kind: vm against real QEMU guests (TCG): a lab of a guest and a namespace node on one bridge
-// deploys, its checks run inside the guest, a wrong expectation fails; SIGKILL of netrig while a
+// deploys, its checks (exec, ping, connect, capture, iperf3) run inside the guest, a wrong
+// expectation fails; SIGKILL of netrig while a
 // guest boots, then `netrig destroy`, leaves no QEMU process, namespace, device or state behind.
 // Skipped (with the reason) when QEMU or the guest image is missing.
 #include "drivers/vm.h"
@@ -51,6 +52,20 @@ tests:
     exec: {node: g1, cmd: "cat /sys/class/net/eth0/mtu /tmp/started; ip route show 10.71.0.0/16", output: "1400\nstarted\n10.71.0.0/16 via 10.70.0.2"}
   - name: a listener in the guest
     connect: {from: h1, to: g1, port: 8080, listen: true}
+  - name: tcpdump in the guest sees the pings
+    capture:
+      node: g1
+      iface: eth0
+      filter: icmp and src 10.70.0.2
+      expect: {min: 2}
+      traffic:
+        ping: {from: h1, to: g1, count: 2}
+  - name: iperf3 from the guest
+    iperf3: {from: g1, to: h1, seconds: 2, min_mbps: 1}
+  - name: iperf3 to a server in the guest
+    iperf3: {from: h1, to: g1, seconds: 2, min_mbps: 1}
+  - name: lab modules load on first use
+    exec: {node: g1, cmd: "ip link add nb0 type bond && ip link add nbr0 type bridge && ip link add ngre0 type gre local 10.70.0.1 remote 10.70.0.9 && tc qdisc add dev lo root netem delay 1ms && tc qdisc add dev nbr0 root htb && echo loaded", output: "loaded"}
   - name: WRONG on purpose, the guest is reachable
     ping: {from: h1, to: g1, count: 1, expect: fail}
     timeout: 2
@@ -80,10 +95,11 @@ TEST_F(VmTest, GuestLabChecksRunInsideTheGuestAndAWrongExpectationFails) {
   auto r = netrig({"test", file, "--name", lab.lab()}, 240);
   EXPECT_EQ(r.exit_code, 1) << r.describe();
   for (const char* name : {"guest to namespace", "namespace to guest", "the guest has the file's MTU, route and exec",
-                           "a listener in the guest"})
+                           "a listener in the guest", "tcpdump in the guest sees the pings", "iperf3 from the guest",
+                           "iperf3 to a server in the guest", "lab modules load on first use"})
     EXPECT_NE(r.out.find(std::string("PASS  ") + name), std::string::npos) << name << "\n" << r.describe();
   EXPECT_NE(r.out.find("FAIL  WRONG on purpose"), std::string::npos) << r.describe();
-  EXPECT_NE(r.out.find("4 passed, 1 failed"), std::string::npos) << r.describe();
+  EXPECT_NE(r.out.find("8 passed, 1 failed"), std::string::npos) << r.describe();
   EXPECT_TRUE(lab_qemus(lab.lab()).empty());
   expect_same_host(lab.lab(), before, "after netrig test of a vm lab");
 }
