@@ -17,6 +17,7 @@
 
 #include "checks/runner.h"
 #include "cli/default_topology.h"
+#include "cli/local_exec.h"
 #include "cli/progress.h"
 #include "cli/vm_commands.h"
 #include "drivers/deployer.h"
@@ -401,6 +402,7 @@ int cmd_exec(const CommonOptions& o, const std::vector<std::string>& target, con
 int exec_in_node(const CommonOptions& o, const std::string& node, const std::vector<std::string>& cmd) {
   auto plan = deployed_plan(o.lab);
   if (!plan) return kExitBadInput;
+  if (node == kLocalHost) return exec_in_local_host(*plan, cmd);  // switches, OVS daemons
   const auto* spec = plan->topology.find_node(node);
   if (spec && spec->kind == NodeKind::Vm) return exec_in_vm(*plan, node, cmd);
   if (!spec || spec->kind != NodeKind::Netns) {

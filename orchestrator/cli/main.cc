@@ -44,7 +44,9 @@ int main(int argc, char** argv) {
   add_output(inspect);
 
   auto* exec = app.add_subcommand(
-      "exec", "run a command inside a node: netrig exec [LAB:]NODE -- CMD... (or LAB NODE -- CMD...)");
+      "exec",
+      "run a command inside a node: netrig exec [LAB:]NODE -- CMD... (or LAB NODE -- CMD...); NODE 'local' is "
+      "the lab's switch namespace, with OVS_RUNDIR set for ovs-vsctl/ovs-ofctl/ovs-appctl");
   std::vector<std::string> exec_target;
   exec->add_option("target", exec_target, "[LAB:]NODE, or LAB NODE; the lab may be left out when only one is deployed")
       ->required()

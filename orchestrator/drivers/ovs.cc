@@ -55,12 +55,20 @@ void wait_for(const std::string& what, pid_t pid, const std::string& log, const 
 }
 
 std::vector<std::string> daemon_env(const std::string& dir) {
-  return {"env", "OVS_RUNDIR=" + dir, "OVS_DBDIR=" + dir, "OVS_LOGDIR=" + dir, "OVS_SYSCONFDIR=" + dir};
+  std::vector<std::string> argv = {"env"};
+  for (const auto& v : ovs_env_of(dir)) argv.push_back(v);
+  return argv;
 }
 
 }  // namespace
 
 std::string ovs_dir(const std::string& lab) { return lab_dir(lab) + "/ovs"; }
+
+std::vector<std::string> ovs_env_of(const std::string& dir) {
+  return {"OVS_RUNDIR=" + dir, "OVS_DBDIR=" + dir, "OVS_LOGDIR=" + dir, "OVS_SYSCONFDIR=" + dir};
+}
+
+std::vector<std::string> ovs_env(const std::string& lab) { return ovs_env_of(ovs_dir(lab)); }
 
 std::string ovs_default_datapath() { return fs::exists("/sys/module/openvswitch") ? "system" : "netdev"; }
 
@@ -102,9 +110,8 @@ OvsDaemons start_ovs_daemons(const std::string& lab, const std::string& netns,
 
   OvsDaemons d;
   auto argv = daemon_env(dir);
-  argv.insert(argv.end(),
-              {"ovsdb-server", db, "--remote=punix:" + dir + "/db.sock", "--pidfile=" + dir + "/ovsdb-server.pid",
-               "--log-file=" + dir + "/ovsdb-server.log", "--unixctl=" + dir + "/ovsdb-server.ctl"});
+  argv.insert(argv.end(), {"ovsdb-server", db, "--remote=punix:" + dir + "/db.sock",
+                           "--pidfile=" + dir + "/ovsdb-server.pid", "--log-file=" + dir + "/ovsdb-server.log"});
   d.ovsdb = spawn_in_netns(netns, argv, dir + "/ovsdb-server.out");
   on_pid("ovsdb-server", d.ovsdb);
   wait_for("ovsdb-server", d.ovsdb, dir + "/ovsdb-server.out", [&] { return fs::exists(dir + "/db.sock"); });
@@ -113,11 +120,11 @@ OvsDaemons start_ovs_daemons(const std::string& lab, const std::string& netns,
 
   argv = daemon_env(dir);
   argv.insert(argv.end(), {"ovs-vswitchd", "unix:" + dir + "/db.sock", "--pidfile=" + dir + "/ovs-vswitchd.pid",
-                           "--log-file=" + dir + "/ovs-vswitchd.log", "--unixctl=" + dir + "/ovs-vswitchd.ctl"});
+                           "--log-file=" + dir + "/ovs-vswitchd.log"});
   d.vswitchd = spawn_in_netns(netns, argv, dir + "/ovs-vswitchd.out");
   on_pid("ovs-vswitchd", d.vswitchd);
   wait_for("ovs-vswitchd", d.vswitchd, dir + "/ovs-vswitchd.out",
-           [&] { return fs::exists(dir + "/ovs-vswitchd.ctl"); });
+           [&] { return fs::exists(dir + "/ovs-vswitchd." + std::to_string(d.vswitchd) + ".ctl"); });
   return d;
 }
 

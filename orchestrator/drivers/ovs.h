@@ -16,8 +16,15 @@
 
 namespace netrig {
 
-// <lab_dir>/ovs: conf.db, db.sock, <bridge>.mgmt, logs, PID files.
+// <lab_dir>/ovs: conf.db, db.sock, <bridge>.mgmt, logs, PID files, and each daemon's control
+// socket under OVS's default name (<daemon>.<pid>.ctl), so ovs-appctl finds it from the PID file.
 std::string ovs_dir(const std::string& lab);
+
+// OVS_RUNDIR, OVS_DBDIR, OVS_LOGDIR and OVS_SYSCONFDIR ("NAME=VALUE") pointing at ovs_dir(lab):
+// with them ovs-vsctl, ovs-ofctl and ovs-appctl reach the lab's own daemons without --db= or a
+// socket path (`netrig exec LAB local -- ovs-vsctl show`).
+std::vector<std::string> ovs_env(const std::string& lab);
+std::vector<std::string> ovs_env_of(const std::string& dir);
 
 // "system" (kernel datapath) when the openvswitch module is loaded, "netdev" (userspace) otherwise.
 std::string ovs_default_datapath();
