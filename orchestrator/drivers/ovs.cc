@@ -14,6 +14,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <set>
 #include <thread>
 
 #include "drivers/dhcp.h"
@@ -202,13 +203,26 @@ void disable_tx_checksum(const std::string& device) {
   }
 }
 
+bool ovs_userspace(const Plan& plan, const std::string& sw) {
+  const auto* node = plan.topology.find_node(sw);
+  if (!node || !node->ovs) return false;
+  return (node->ovs->datapath.empty() ? ovs_default_datapath() : node->ovs->datapath) == "netdev";
+}
+
 void configure_ovs_switch(const Plan& plan, const NodeSpec& sw) {
   const auto& lab = plan.topology.name;
   const auto& o = *sw.ovs;
   const auto datapath = o.datapath.empty() ? ovs_default_datapath() : o.datapath;
   const bool userspace = datapath == "netdev";
   const auto local = plan.local_netns();
-  const auto ports = ovs_link_ports(plan, sw.name);
+  // A vm's TAP does not exist yet: the VM's start makes it later, and ovs-vswitchd opens the port
+  // when it appears. Its checksums are the guest's business (VmLaunch::Nic::full_checksums).
+  std::set<std::string> taps;
+  for (const auto& l : plan.links)
+    if (l.tap && l.a.ovs == sw.name) taps.insert(l.a.device);
+  std::vector<std::string> ports;
+  for (const auto& dev : ovs_link_ports(plan, sw.name))
+    if (!taps.count(dev)) ports.push_back(dev);
   {
     NetnsGuard inside(local);
     NetlinkSocket nl;
@@ -227,7 +241,7 @@ void configure_ovs_switch(const Plan& plan, const NodeSpec& sw) {
       for (const auto* pair : {&l.a, &l.b}) {
         const LinkEnd& x = *pair;
         const LinkEnd& y = pair == &l.a ? l.b : l.a;
-        if (x.ovs != sw.name || y.netns.empty()) continue;
+        if (x.ovs != sw.name || y.netns.empty() || l.tap) continue;
         NetnsGuard inside(y.netns);
         disable_tx_checksum(y.device);
       }

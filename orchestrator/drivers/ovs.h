@@ -30,6 +30,8 @@ std::vector<std::string> ovs_env_of(const std::string& dir);
 std::string ovs_default_datapath();
 // Why that datapath, for doctor.
 std::string ovs_datapath_reason();
+// Whether the lab's ovs switch `sw` (user's name) runs on the userspace (netdev) datapath.
+bool ovs_userspace(const Plan& plan, const std::string& sw);
 
 struct OvsDaemons {
   pid_t ovsdb = -1;

@@ -27,6 +27,7 @@
 #include "drivers/interrupt.h"
 #include "drivers/netlink.h"
 #include "drivers/netns.h"
+#include "drivers/ovs.h"
 #include "drivers/system_error.h"
 #include "drivers/vm_agent.h"
 #include "model/names.h"
@@ -213,14 +214,19 @@ int create_tap(const PlannedLink& link, const std::string& mark) {
   }
   try {
     NetlinkSocket nl;
-    auto bridge = nl.find_link(link.a.bridge);
-    if (!bridge) throw std::runtime_error("bridge " + link.a.bridge + " not found for TAP " + link.a.device);
     int index = static_cast<int>(if_nametoindex(link.a.device.c_str()));
     if (index == 0) throw_errno("find " + link.a.device);
     auto req = build_link_set(index, true, std::nullopt);
-    req.put_u32(IFLA_MASTER, static_cast<uint32_t>(bridge->index));
+    if (link.a.ovs.empty()) {
+      auto bridge = nl.find_link(link.a.bridge);
+      if (!bridge) throw std::runtime_error("bridge " + link.a.bridge + " not found for TAP " + link.a.device);
+      req.put_u32(IFLA_MASTER, static_cast<uint32_t>(bridge->index));
+      req.description = "enslave TAP " + link.a.device + " to " + link.a.bridge;
+    } else {
+      // An OVS port: the switch's transaction already names it; ovs-vswitchd opens it once it exists.
+      req.description = "bring up TAP " + link.a.device + " (port of ovs switch " + link.a.ovs + ")";
+    }
     if (link.a.mtu) req.put_u32(IFLA_MTU, static_cast<uint32_t>(*link.a.mtu));
-    req.description = "enslave TAP " + link.a.device + " to " + link.a.bridge;
     std::vector<NlRequest> requests;
     requests.push_back(std::move(req));
     requests.push_back(build_link_alias(link.a.device, mark));
@@ -279,7 +285,7 @@ void start_vm(const Plan& plan, const NodeSpec& node, Journal& journal, const st
   for (const auto* link : vm_links(plan, node.name)) {
     journal.record({"link", link->a.device, link->a.netns, 0});
     taps.push_back(std::make_unique<Fd>(create_tap(*link, mark)));
-    launch.nics.push_back({taps.back()->fd, *link->b.mac});
+    launch.nics.push_back({taps.back()->fd, *link->b.mac, !link->a.ovs.empty() && ovs_userspace(plan, link->a.ovs)});
   }
   auto argv = qemu_argv(launch);
   const auto pidfile = dir + "/qemu.pid";

@@ -38,12 +38,13 @@ void check_vms(Reader& r, const ParseState& st, const Topology& topo) {
       const auto& other = pair == &link.a ? link.b : link.a;
       const auto* node = topo.find_node(self.node);
       const auto* peer = topo.find_node(other.node);
-      if (!node || !peer || node->kind != NodeKind::Vm || peer->kind == NodeKind::Bridge) continue;
+      if (!node || !peer || node->kind != NodeKind::Vm || peer->kind == NodeKind::Bridge || peer->kind == NodeKind::Ovs)
+        continue;
       r.error(self.pos,
               "interface '" + self.node + ":" + self.iface + "' of vm '" + self.node + "' is linked to " +
-                  to_string(peer->kind) + " node '" + other.node + "', not to a bridge",
-              "a guest's NIC is a TAP device on a bridge: add a bridge node and link both '" + self.node + ":" +
-                  self.iface + "' and '" + other.node + ":" + other.iface + "' to it");
+                  to_string(peer->kind) + " node '" + other.node + "', not to a bridge or an ovs switch",
+              "a guest's NIC is a TAP device on a bridge or an ovs switch: add a bridge node and link both '" +
+                  self.node + ":" + self.iface + "' and '" + other.node + ":" + other.iface + "' to it");
     }
   }
 }

@@ -23,6 +23,9 @@ struct VmLaunch {
   struct Nic {
     int fd;           // an open TAP fd the child inherits
     std::string mac;  // guest MAC
+    // No checksum offload between guest and TAP (virtio-net csum=off): for ports of a userspace
+    // (netdev) OVS datapath, which forwards frames as they are and cannot finish a partial checksum.
+    bool full_checksums = false;
   };
   std::vector<Nic> nics;
 };

@@ -104,6 +104,57 @@ TEST_F(VmTest, GuestLabChecksRunInsideTheGuestAndAWrongExpectationFails) {
   expect_same_host(lab.lab(), before, "after netrig test of a vm lab");
 }
 
+// A guest's NIC on an Open vSwitch access port: the TAP becomes the port, VLAN tags apply to it.
+const char* kOvsLab = R"(name: vmo
+topology:
+  nodes:
+    s1:
+      kind: ovs
+      ports:
+        g1p: {tag: 10}
+        h1p: {tag: 10}
+        h2p: {tag: 20}
+    g1:
+      kind: vm
+      interfaces:
+        eth0: {ipv4: 10.72.0.1/24}
+    h1: {interfaces: {eth0: {ipv4: 10.72.0.2/24}}}
+    h2: {interfaces: {eth0: {ipv4: 10.72.0.3/24}}}
+  links:
+    - endpoints: ["g1:eth0", "s1:g1p"]
+    - endpoints: ["h1:eth0", "s1:h1p"]
+    - endpoints: ["h2:eth0", "s1:h2p"]
+tests:
+  - name: guest to its VLAN
+    ping: {from: g1, to: h1, count: 2}
+  - name: its VLAN to the guest
+    ping: {from: h1, to: g1, count: 2}
+  - name: not to another VLAN
+    ping: {from: g1, to: h2, count: 2, expect: fail}
+  - name: TCP from the guest through the userspace datapath
+    iperf3: {from: g1, to: h1, seconds: 1, min_mbps: 1}
+  - name: the guest's switch port carries its pings
+    capture:
+      bridge: s1
+      port: g1:eth0
+      filter: icmp and src 10.72.0.1
+      expect: {min: 2}
+      traffic:
+        ping: {from: g1, to: h1, count: 2}
+)";
+
+TEST_F(VmTest, GuestOnAnOvsAccessPort) {
+  const auto file = tmp_.file("vm-ovs.yaml");
+  write_file(file, kOvsLab);
+  auto& lab = new_lab(file);
+  auto before = snapshot(lab.lab());
+  auto r = netrig({"test", file, "--name", lab.lab()}, 240);
+  EXPECT_EQ(r.exit_code, 0) << r.describe();
+  EXPECT_NE(r.out.find("5 passed, 0 failed"), std::string::npos) << r.describe();
+  EXPECT_TRUE(lab_qemus(lab.lab()).empty());
+  expect_same_host(lab.lab(), before, "after netrig test of a vm on ovs");
+}
+
 TEST_F(VmTest, SigkillWhileGuestsBootThenDestroyLeavesNothing) {
   const auto file = tmp_.file("vm.yaml");
   write_file(file, kLab);
