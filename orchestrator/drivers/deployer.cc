@@ -402,22 +402,31 @@ DestroyReport destroy_lab(const std::string& lab) {
   // 1. Processes living in the lab's namespaces (daemons, exec, checks) would keep them alive.
   std::vector<ino_t> inodes;
   for (const auto& ns : namespaces) inodes.push_back(netns_inode(ns));
+  // A process may fork between the scan and the kill (QEMU daemonizing, a shell's child): scan
+  // again until a scan finds nobody (bounded).
   std::vector<pid_t> killed;
-  for (pid_t pid : pids_in_netns(inodes)) {
-    if (pid == getpid()) continue;
-    if (kill(pid, SIGKILL) == 0) ++report.processes, killed.push_back(pid);
-  }
-  // SIGKILL is asynchronous: a many-threaded daemon (ovs-vswitchd) takes a moment to die. Wait
-  // (up to 3 s) until each is gone or a zombie, so destroy returns with no lab process left.
-  for (int i = 0; i < 300 && !killed.empty(); ++i) {
-    std::erase_if(killed, [](pid_t pid) {
-      std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
-      std::string line;
-      if (!std::getline(stat, line)) return true;
-      auto close_paren = line.rfind(')');
-      return close_paren != std::string::npos && close_paren + 2 < line.size() && line[close_paren + 2] == 'Z';
-    });
-    if (!killed.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  auto gone_or_zombie = [](pid_t pid) {
+    std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+    std::string line;
+    if (!std::getline(stat, line)) return true;
+    auto close_paren = line.rfind(')');
+    return close_paren != std::string::npos && close_paren + 2 < line.size() && line[close_paren + 2] == 'Z';
+  };
+  for (int round = 0; round < 5; ++round) {
+    std::vector<pid_t> found;
+    for (pid_t pid : pids_in_netns(inodes))
+      if (pid != getpid() && !gone_or_zombie(pid)) found.push_back(pid);
+    if (found.empty()) break;
+    std::vector<pid_t> now;
+    for (pid_t pid : found)
+      if (kill(pid, SIGKILL) == 0) ++report.processes, now.push_back(pid);
+    // SIGKILL is asynchronous: a many-threaded daemon (ovs-vswitchd) takes a moment to die. Wait
+    // (up to 3 s) until each is gone or a zombie, so destroy returns with no lab process left.
+    for (int i = 0; i < 300 && !now.empty(); ++i) {
+      std::erase_if(now, gone_or_zombie);
+      if (!now.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    killed.insert(killed.end(), found.begin(), found.end());
   }
   // A VM's QEMU outside its namespace (should not happen): by PID, only if it is that lab's QEMU.
   for (const auto& e : entries)

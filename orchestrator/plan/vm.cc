@@ -43,7 +43,8 @@ std::vector<std::string> qemu_argv(const VmLaunch& vm) {
   for (size_t i = 0; i < vm.nics.size(); ++i) {
     const auto id = "n" + std::to_string(i);
     a.insert(a.end(), {"-netdev", "tap,id=" + id + ",fd=" + std::to_string(vm.nics[i].fd), "-device",
-                       "virtio-net-pci,netdev=" + id + ",mac=" + vm.nics[i].mac});
+                       "virtio-net-pci,netdev=" + id + ",mac=" + vm.nics[i].mac +
+                           (vm.nics[i].full_checksums ? ",csum=off" : "")});
   }
   return a;
 }

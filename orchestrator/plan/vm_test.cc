@@ -94,7 +94,7 @@ TEST(VmPlan, QemuArgvGolden) {
   vm.console_socket = "/run/netrig/t/vm-g1/console.sock";
   vm.console_log = "/run/netrig/t/vm-g1/console.log";
   vm.agent_socket = "/run/netrig/t/vm-g1/agent.sock";
-  vm.nics = {{7, "52:54:00:aa:00:01"}};
+  vm.nics = {{7, "52:54:00:aa:00:01"}, {8, "52:54:00:aa:00:02", true}};
   std::string line;
   for (const auto& a : qemu_argv(vm)) line += (line.empty() ? "" : " ") + a;
   EXPECT_EQ(line,
@@ -105,7 +105,8 @@ TEST(VmPlan, QemuArgvGolden) {
             "console.log -serial chardev:con -device virtio-serial-pci -chardev "
             "socket,id=agent,path=/run/netrig/t/vm-g1/agent.sock,server=on,wait=off -device "
             "virtserialport,chardev=agent,name=org.netrig.agent.0 -netdev tap,id=n0,fd=7 -device "
-            "virtio-net-pci,netdev=n0,mac=52:54:00:aa:00:01");
+            "virtio-net-pci,netdev=n0,mac=52:54:00:aa:00:01 -netdev tap,id=n1,fd=8 -device "
+            "virtio-net-pci,netdev=n1,mac=52:54:00:aa:00:02,csum=off");
 }
 
 TEST(VmPlan, ParsesMachineSettings) {
