@@ -12,6 +12,7 @@
 #include "drivers/dhcp.h"
 #include "drivers/interrupt.h"
 #include "drivers/node_exec.h"
+#include "drivers/vm.h"
 #include "model/ip.h"
 #include "model/names.h"
 
@@ -26,9 +27,13 @@ std::string resolve_target(const Topology& topology, const std::string& target, 
     if (colon != std::string::npos && iface.name != target.substr(colon + 1)) continue;
     for (const auto& a : iface.addresses)
       if (family == 0 || a.addr.family == family) return a.addr.str();
-    // A `dhcp: true` interface: its address is only known once leased, so read it now (netlink).
-    if (iface.dhcp && family != 6)
-      if (auto leased = current_ipv4(netns_name(topology.name, node->name), iface.kernel_name)) return leased->str();
+    // A `dhcp: true` interface: its address is only known once leased, so read it now (netlink,
+    // or `ip` in the guest through its agent).
+    if (iface.dhcp && family != 6) {
+      auto leased = node->kind == NodeKind::Vm ? guest_ipv4(topology.name, node->name, iface.kernel_name)
+                                               : current_ipv4(netns_name(topology.name, node->name), iface.kernel_name);
+      if (leased) return leased->str();
+    }
   }
   return "";
 }

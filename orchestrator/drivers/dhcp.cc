@@ -17,6 +17,7 @@
 #include "drivers/netns.h"
 #include "drivers/process.h"
 #include "drivers/system_error.h"
+#include "plan/dhcp_client.h"
 
 namespace netrig {
 
@@ -101,28 +102,12 @@ pid_t spawn_in_netns(const std::string& netns, const std::vector<std::string>& a
 
 namespace {
 
-const char* kClientScript = R"(#!/bin/sh
-# netrig: applies a udhcpc lease to the interface (busybox udhcpc -s).
-case "$1" in
-  deconfig)
-    ip -4 addr flush dev "$interface" scope global
-    ip link set dev "$interface" up
-    ;;
-  bound|renew)
-    ip -4 addr flush dev "$interface" scope global
-    ip addr add "$ip/${mask:-24}" dev "$interface"
-    for r in $router; do ip route replace default via "$r" dev "$interface"; break; done
-    ;;
-esac
-exit 0
-)";
-
 std::string client_script(const std::string& lab) {
   auto path = lab_dir(lab) + "/udhcpc.script";
   auto tmp = path + "." + std::to_string(getpid()) + "." + std::to_string(gettid());
   {
     std::ofstream out(tmp);
-    out << kClientScript;
+    out << kUdhcpcScript;
     if (!out) throw std::runtime_error("cannot write " + tmp);
   }
   chmod(tmp.c_str(), 0755);

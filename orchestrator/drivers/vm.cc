@@ -354,6 +354,15 @@ ExecResult vm_exec(const std::string& lab, const std::string& node, const std::s
   return agent_run(vm_agent_socket(lab, node), command, timeout_s);
 }
 
+std::optional<IpAddr> guest_ipv4(const std::string& lab, const std::string& node, const std::string& device) {
+  auto r = vm_exec(lab, node, "ip -4 -o addr show dev " + device + " scope global", 5);
+  if (r.exit_code != 0) return std::nullopt;
+  auto at = r.output.find(" inet ");
+  if (at == std::string::npos) return std::nullopt;
+  auto start = at + 6, end = r.output.find_first_of("/ ", start);
+  return IpAddr::parse(r.output.substr(start, end - start));
+}
+
 }  // namespace netrig
 
 namespace netrig {

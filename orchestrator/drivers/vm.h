@@ -5,11 +5,13 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "drivers/lab_state.h"
 #include "drivers/process.h"
+#include "model/ip.h"
 #include "plan/plan.h"
 
 namespace netrig {
@@ -46,6 +48,9 @@ void configure_vm(const Plan& plan, const NodeSpec& node);
 
 // A command in the guest through its agent (sh -c).
 ExecResult vm_exec(const std::string& lab, const std::string& node, const std::string& command, double timeout_s);
+
+// The first global IPv4 address of a guest's interface (a DHCP lease), asked through the agent.
+std::optional<IpAddr> guest_ipv4(const std::string& lab, const std::string& node, const std::string& device);
 
 // The last `lines` lines of the VM's console log.
 std::string vm_console_tail(const std::string& lab, const std::string& node, int lines);

@@ -23,11 +23,6 @@ void check_vms(Reader& r, const ParseState& st, const Topology& topo) {
   (void)st;
   for (const auto& node : topo.nodes) {
     if (node.kind != NodeKind::Vm) continue;
-    for (const auto& iface : node.interfaces)
-      if (iface.dhcp)
-        r.error(iface.pos,
-                "interface '" + node.name + ":" + iface.name + "' of vm '" + node.name + "' has 'dhcp: true'",
-                "DHCP clients run in netns nodes only for now; give the guest a static address");
     if (!node.nat.empty())
       r.error(node.nat.front().pos, "vm '" + node.name + "' cannot have 'nat'",
               "the guest image has no nftables; put the NAT on a netns router in front of the guests");

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cctype>
 
+#include "plan/dhcp_client.h"
+
 namespace netrig {
 
 std::vector<std::string> qemu_argv(const VmLaunch& vm) {
@@ -86,6 +88,18 @@ std::string vm_configure_script(const Plan& plan, const NodeSpec& node) {
   if (auto it = plan.neighbors.find(node.name); it != plan.neighbors.end())
     for (const auto& n : it->second)
       s += "ip neigh replace " + n.address.str() + " lladdr " + n.mac + " dev " + n.device + " nud permanent\n";
+  // DHCP clients once the NICs are up, before routes (a route may go via the leased network):
+  // busybox udhcpc with netrig's lease script, as in netns nodes; -t 5 -T 2: 10 s at most.
+  bool script = false;
+  for (const auto& i : node.interfaces) {
+    if (!i.dhcp) continue;
+    if (!script)
+      s += std::string("cat >/run/netrig-udhcpc <<'NETRIG_EOF'\n") + kUdhcpcScript +
+           "NETRIG_EOF\nchmod 755 /run/netrig-udhcpc\n";
+    script = true;
+    s += "busybox udhcpc -i " + i.kernel_name +
+         " -f -q -n -t 5 -T 2 -A 1 -s /run/netrig-udhcpc -x hostname:" + node.name + "\n";
+  }
   for (const auto& r : node.routes) {
     s += "ip route add " + (r.dst.len ? r.dst.str() : std::string(r.dst.addr.family == 6 ? "::/0" : "default"));
     if (r.via) s += " via " + r.via->str();

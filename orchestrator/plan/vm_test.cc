@@ -2,7 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "model/parser.h"
+#include "plan/dhcp_client.h"
 #include "plan/plan.h"
 
 namespace netrig {
@@ -81,6 +84,43 @@ TEST(VmPlan, ConfigureScriptGolden) {
                 "ip addr add 10.0.0.1/24 dev eth0\n"
                 "ip addr add 10.1.0.1/24 dev eth1\n"
                 "ip route add 10.9.0.0/16 via 10.1.0.9\n");
+}
+
+TEST(VmPlan, ADhcpInterfaceRunsUdhcpcInTheGuestBeforeTheRoutes) {
+  auto plan = make_plan(parse_topology(R"(name: t
+topology:
+  nodes:
+    br0: {kind: bridge, dhcp: {range: 10.5.0.100-10.5.0.150, prefix: 24, gateway: 10.5.0.1}}
+    g1:
+      kind: vm
+      interfaces:
+        eth0: {dhcp: true}
+      routes: [{dst: 10.9.0.0/16, dev: eth0}]
+  links:
+    - endpoints: ["g1:eth0", "br0"]
+)",
+                                       "t.yaml"));
+  auto script = vm_configure_script(plan, *plan.topology.find_node("g1"));
+  const auto write =
+      script.find("cat >/run/netrig-udhcpc <<'NETRIG_EOF'\n" + std::string(kUdhcpcScript) + "NETRIG_EOF\n");
+  const auto run = script.find("busybox udhcpc -i eth0 -f -q -n -t 5 -T 2 -A 1 -s /run/netrig-udhcpc -x hostname:g1\n");
+  const auto route = script.find("ip route add 10.9.0.0/16 dev eth0\n");
+  ASSERT_NE(write, std::string::npos) << script;
+  ASSERT_NE(run, std::string::npos) << script;
+  ASSERT_NE(route, std::string::npos) << script;
+  EXPECT_LT(write, run);
+  EXPECT_LT(run, route);
+  EXPECT_EQ(script.substr(0, write).find("ip addr add"), std::string::npos) << "no static address on a dhcp interface";
+  // The plan orders the guest's configuration after the bridge's DHCP server.
+  int server = -1, configure = -1;
+  for (const auto& step : plan.steps) {
+    if (step.kind == StepKind::StartDhcp) server = step.id;
+    if (step.kind == StepKind::ConfigureNode && step.target == "g1") configure = step.id;
+  }
+  ASSERT_GE(server, 0);
+  ASSERT_GE(configure, 0);
+  const auto& after = plan.steps[configure].after;
+  EXPECT_NE(std::find(after.begin(), after.end(), server), after.end());
 }
 
 TEST(VmPlan, QemuArgvGolden) {
