@@ -105,12 +105,16 @@ namespace {
 std::string client_script(const std::string& lab) {
   auto path = lab_dir(lab) + "/udhcpc.script";
   auto tmp = path + "." + std::to_string(getpid()) + "." + std::to_string(gettid());
-  {
-    std::ofstream out(tmp);
-    out << kUdhcpcScript;
-    if (!out) throw std::runtime_error("cannot write " + tmp);
-  }
-  chmod(tmp.c_str(), 0755);
+  // O_CLOEXEC: a daemon another deploy thread forks meanwhile (dnsmasq) must not inherit this
+  // write descriptor, or executing the script fails with ETXTBSY for as long as the daemon lives
+  // and udhcpc silently leaves the lease unapplied.
+  int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0755);
+  if (fd < 0) throw SystemError("create " + tmp, errno);
+  const std::string text = kUdhcpcScript;
+  bool written = write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
+  int err = errno;
+  close(fd);
+  if (!written) throw SystemError("write " + tmp, err);
   fs::rename(tmp, path);
   return path;
 }
