@@ -16,6 +16,7 @@ namespace {
 
 class VmTest : public NetrigTest {
  protected:
+  CmdResult test_lab(const char* text);
   void SetUp() override {
     NetrigTest::SetUp();
     if (IsSkipped()) return;
@@ -87,12 +88,21 @@ std::vector<int> lab_qemus(const std::string& lab) {
   return out;
 }
 
-TEST_F(VmTest, GuestLabChecksRunInsideTheGuestAndAWrongExpectationFails) {
+// `netrig test` of a lab written from `text`; afterwards no QEMU of the lab runs and the host is
+// as before.
+CmdResult VmTest::test_lab(const char* text) {
   const auto file = tmp_.file("vm.yaml");
-  write_file(file, kLab);
+  write_file(file, text);
   auto& lab = new_lab(file);
   auto before = snapshot(lab.lab());
   auto r = netrig({"test", file, "--name", lab.lab()}, 240);
+  EXPECT_TRUE(lab_qemus(lab.lab()).empty());
+  expect_same_host(lab.lab(), before, "after netrig test of a vm lab");
+  return r;
+}
+
+TEST_F(VmTest, GuestLabChecksRunInsideTheGuestAndAWrongExpectationFails) {
+  auto r = test_lab(kLab);
   EXPECT_EQ(r.exit_code, 1) << r.describe();
   for (const char* name : {"guest to namespace", "namespace to guest", "the guest has the file's MTU, route and exec",
                            "a listener in the guest", "tcpdump in the guest sees the pings", "iperf3 from the guest",
@@ -100,8 +110,6 @@ TEST_F(VmTest, GuestLabChecksRunInsideTheGuestAndAWrongExpectationFails) {
     EXPECT_NE(r.out.find(std::string("PASS  ") + name), std::string::npos) << name << "\n" << r.describe();
   EXPECT_NE(r.out.find("FAIL  WRONG on purpose"), std::string::npos) << r.describe();
   EXPECT_NE(r.out.find("8 passed, 1 failed"), std::string::npos) << r.describe();
-  EXPECT_TRUE(lab_qemus(lab.lab()).empty());
-  expect_same_host(lab.lab(), before, "after netrig test of a vm lab");
 }
 
 // A guest's NIC on an Open vSwitch access port: the TAP becomes the port, VLAN tags apply to it.
@@ -144,15 +152,9 @@ tests:
 )";
 
 TEST_F(VmTest, GuestOnAnOvsAccessPort) {
-  const auto file = tmp_.file("vm-ovs.yaml");
-  write_file(file, kOvsLab);
-  auto& lab = new_lab(file);
-  auto before = snapshot(lab.lab());
-  auto r = netrig({"test", file, "--name", lab.lab()}, 240);
+  auto r = test_lab(kOvsLab);
   EXPECT_EQ(r.exit_code, 0) << r.describe();
   EXPECT_NE(r.out.find("5 passed, 0 failed"), std::string::npos) << r.describe();
-  EXPECT_TRUE(lab_qemus(lab.lab()).empty());
-  expect_same_host(lab.lab(), before, "after netrig test of a vm on ovs");
 }
 
 TEST_F(VmTest, SigkillWhileGuestsBootThenDestroyLeavesNothing) {
