@@ -1,12 +1,18 @@
 #!/usr/bin/python3
 """Mininet's side of the benchmark, through its Python API only (Debian's `mininet` package).
 
-  /usr/bin/python3 mininet_bench.py star N [--pingall] [--state FILE]
+  /usr/bin/python3 mininet_bench.py star N [--pingall] [--switch bridge|ovs] [--verify] [--state FILE]
   /usr/bin/python3 mininet_bench.py line M [--verify]  [--state FILE]
   /usr/bin/python3 mininet_bench.py cleanup --state FILE
 
 star N:  Mininet(topo=SingleSwitchTopo(N), switch=LinuxBridge, controller=None): hosts h1..hN, one
          Linux bridge s1, N veth pairs hI-eth0 <-> s1-ethI, one address per host (10.0.0.I/8).
+--switch ovs (star only): switch=OVSBridge with datapath='user' (Open vSwitch's userspace datapath,
+         datapath_type=netdev, fail_mode=standalone, no controller; this machine has no OVS kernel
+         module). Mininet's OVSSwitch runs plain `ovs-vsctl`, which talks to the ovsdb-server of
+         $OVS_RUNDIR/db.sock: the caller (ovs_bench.sh) starts a private ovsdb-server + ovs-vswitchd
+         in a temporary directory and exports OVS_RUNDIR; this script refuses to run without it, so
+         it never reaches the system's Open vSwitch.
 line M:  the same classes on a LinearTopo-like topology with one host at each end: bridges s1..sM
          in a line (sI-eth2 <-> sI+1-eth1), h1 on s1, h2 on sM - the kernel objects netrig and the
          floors build for gen_topology.py's `line M` (see docs/PERFORMANCE.md).
@@ -30,6 +36,7 @@ import re
 import signal
 import sys
 import time
+from functools import partial
 
 # The sysctls mininet.util.fixLimits() may raise (Mininet 2.3.0).
 FIXLIMITS_SYSCTLS = [
@@ -129,6 +136,8 @@ def main():
     ap.add_argument("count", type=int, nargs="?", default=0)
     ap.add_argument("--pingall", action="store_true", help="time net.pingAll() between start() and stop()")
     ap.add_argument("--verify", action="store_true", help="ping h1 -> last host (untimed) before stop()")
+    ap.add_argument("--switch", choices=["bridge", "ovs"], default="bridge",
+                    help="star: Linux bridge (default) or Open vSwitch on the userspace datapath")
     ap.add_argument("--state", help="file recording what this run created (for clean-up after a crash)")
     args = ap.parse_args()
     if os.geteuid() != 0:
@@ -148,7 +157,19 @@ def main():
     if args.count < 1:
         ap.error("count must be at least 1")
     names = planned_names(args.shape, args.count)
-    clash = sorted((host_devices() & set(names)) | {d for d in host_devices() if MININET_DEV.match(d)})
+    if args.switch == "ovs":
+        rundir = os.environ.get("OVS_RUNDIR", "")
+        if args.shape != "star":
+            ap.error("--switch ovs is for star only")
+        if not rundir or rundir.rstrip("/") in ("/var/run/openvswitch", "/run/openvswitch") or \
+                not os.path.exists(os.path.join(rundir, "db.sock")):
+            print("mininet_bench: --switch ovs needs OVS_RUNDIR set to a private ovsdb-server's directory "
+                  "(tests/bench/ovs_bench.sh starts one); refusing to use the system's Open vSwitch",
+                  file=sys.stderr)
+            return 3
+    # The userspace datapath also makes a tap "ovs-netdev" (the private ovs-vswitchd's, gone with it).
+    watch = set(names) | ({"ovs-netdev"} if args.switch == "ovs" else set())
+    clash = sorted((host_devices() & watch) | {d for d in host_devices() if MININET_DEV.match(d)})
     if clash:
         print(f"mininet_bench: host devices named like Mininet's already exist ({', '.join(clash[:5])}); "
               "Mininet would delete them. Not running.", file=sys.stderr)
@@ -156,6 +177,7 @@ def main():
 
     from mininet.log import setLogLevel
     from mininet.net import Mininet
+    from mininet.node import OVSBridge
     from mininet.nodelib import LinuxBridge
     from mininet.topo import SingleSwitchTopo, Topo
 
@@ -181,12 +203,16 @@ def main():
     signal.signal(signal.SIGHUP, on_signal)
 
     topo = SingleSwitchTopo(args.count) if args.shape == "star" else LineTopo(args.count)
-    result = {"shape": args.shape, "count": args.count}
+    result = {"shape": args.shape, "count": args.count, "switch": args.switch}
     net = None
     exit_code = 0
     try:
         t0 = time.perf_counter()
-        net = Mininet(topo=topo, switch=LinuxBridge, controller=None)
+        if args.switch == "ovs":
+            switch = partial(OVSBridge, datapath="user")
+        else:
+            switch = LinuxBridge
+        net = Mininet(topo=topo, switch=switch, controller=None)
         state["pids"] = [n.pid for n in net.hosts + net.switches if n.pid]
         write_state(args.state, state)
         net.start()

@@ -456,8 +456,16 @@ def main():
             w(f"| {label} | all pairs, 50 nodes | " + " | ".join(fmt_s(d.get("pingall_s")) for d in ds) + " |")
     w("")
 
+    # Sections other scripts own (vm_bench.sh, ovs_bench.sh: <!-- NAME-bench start/end -->) stay.
+    try:
+        with open(args.output) as f:
+            kept = re.findall(r"<!-- [a-z]+-bench start -->.*?<!-- [a-z]+-bench end -->", f.read(), flags=re.S)
+    except OSError:
+        kept = []
     with open(args.output, "w") as f:
         f.write("\n".join(out))
+        for section in kept:
+            f.write("\n" + section + "\n")
 
 
 if __name__ == "__main__":
