@@ -1,5 +1,6 @@
 #include "drivers/node_exec.h"
 
+#include "drivers/ovs.h"
 #include "drivers/vm.h"
 
 namespace netrig {
@@ -9,8 +10,31 @@ bool is_vm(const Plan& plan, const std::string& node) {
   return n && n->kind == NodeKind::Vm;
 }
 
+bool is_ovs(const Plan& plan, const std::string& node) {
+  const auto* n = plan.topology.find_node(node);
+  return n && n->kind == NodeKind::Ovs;
+}
+
+namespace {
+
+// env OVS_RUNDIR=<lab's ovs dir> ... ARGV: ovs-vsctl, ovs-ofctl and ovs-appctl reach the lab's daemons.
+std::vector<std::string> with_ovs_env(const Plan& plan, const std::vector<std::string>& argv) {
+  const auto dir = ovs_dir(plan.topology.name);
+  std::vector<std::string> out = {"env", "OVS_RUNDIR=" + dir, "OVS_DBDIR=" + dir, "OVS_LOGDIR=" + dir,
+                                  "OVS_SYSCONFDIR=" + dir};
+  out.insert(out.end(), argv.begin(), argv.end());
+  return out;
+}
+
+}  // namespace
+
 ExecResult run_on_node(const Plan& plan, const std::string& node, const std::vector<std::string>& argv,
                        double timeout_s) {
+  if (is_ovs(plan, node)) {
+    auto r = run_in_netns(plan.local_netns(), with_ovs_env(plan, argv), timeout_s);
+    r.argv = argv;
+    return r;
+  }
   if (!is_vm(plan, node)) return run_in_netns(plan.netns_of(node), argv, timeout_s);
   // `sh -c CMD` stays CMD (no second level of quoting); anything else is quoted word by word.
   std::string line = argv.size() == 3 && argv[0] == "/bin/sh" && argv[1] == "-c" ? argv[2] : shell_join(argv);
@@ -21,6 +45,9 @@ ExecResult run_on_node(const Plan& plan, const std::string& node, const std::vec
 
 std::string on_node_text(const Plan& plan, const std::string& node, const std::vector<std::string>& argv) {
   if (is_vm(plan, node)) return "in guest " + node + ": " + shell_join(argv);
+  if (is_ovs(plan, node))
+    return "ip netns exec " + plan.local_netns() + " env OVS_RUNDIR=" + ovs_dir(plan.topology.name) + " " +
+           shell_join(argv);
   return "ip netns exec " + plan.netns_of(node) + " " + shell_join(argv);
 }
 

@@ -1,5 +1,7 @@
 // Running a command "on a node", whatever the node is: in its network namespace (netns nodes)
-// or in the guest through its agent (vm nodes). The seam checks use.
+// or in the guest through its agent (vm nodes); for an ovs switch, in the lab's switch namespace
+// <lab>-local with OVS_RUNDIR/OVS_DBDIR/OVS_LOGDIR/OVS_SYSCONFDIR set to the lab's OVS directory, so
+// ovs-vsctl, ovs-ofctl and ovs-appctl reach the lab's own daemons. The seam checks use.
 #pragma once
 
 #include <string>
@@ -11,6 +13,7 @@
 namespace netrig {
 
 bool is_vm(const Plan& plan, const std::string& node);
+bool is_ovs(const Plan& plan, const std::string& node);
 
 // run_in_netns for netns nodes; the agent (argv quoted into one sh -c line) for vm nodes.
 ExecResult run_on_node(const Plan& plan, const std::string& node, const std::vector<std::string>& argv,

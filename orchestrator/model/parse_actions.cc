@@ -141,6 +141,10 @@ class ActionParser {
     if (!s || st_.broken.count(*s)) return false;
     const NodeSpec* node = topo_.find_node(*s);
     const NodeKind netns = NodeKind::Netns;
+    if (node && node->kind == NodeKind::Ovs) {  // runs in the switch namespace (drivers/node_exec.h)
+      out = *s;
+      return true;
+    }
     if (!node || node->kind != NodeKind::Netns) {
       auto hint = did_you_mean(*s, node_names(topo_, &netns));
       r_.error(at,

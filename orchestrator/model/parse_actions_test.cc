@@ -103,5 +103,37 @@ TEST(ParseActions, WithoutActionsNothingChanges) {
   EXPECT_FALSE(topo.checks.at(0).background);
 }
 
+// An ovs switch runs exec checks and actions (in <lab>-local, with the lab's OVS environment); a
+// Linux bridge still does not.
+TEST(ParseActions, ExecRunsOnAnOvsSwitchButNotOnALinuxBridge) {
+  const std::string lab = R"(name: t
+topology:
+  nodes:
+    br0: {kind: ovs}
+    lan: {kind: bridge}
+    h1: {interfaces: {eth0: {ipv4: 10.0.0.1/24}}}
+    h2: {interfaces: {eth0: {ipv4: 10.0.0.2/24}}}
+  links:
+    - endpoints: ["h1:eth0", "br0"]
+    - endpoints: ["h2:eth0", "lan"]
+tests:
+  - action: {exec: br0, cmd: "ovs-vsctl set Port bond0 bond_mode=balance-slb"}
+  - exec: {node: br0, cmd: "ovs-appctl bond/show", output: "balance-slb"}
+)";
+  auto topo = parse_topology(lab, "t.yaml");
+  ASSERT_EQ(topo.actions.size(), 1u);
+  EXPECT_EQ(topo.actions.at(0).target, "br0");
+  ASSERT_EQ(topo.checks.size(), 1u);
+  EXPECT_EQ(topo.checks.at(0).node, "br0");
+  for (const std::string bad : {"  - exec: {node: lan, cmd: \"true\"}\n", "  - action: {exec: lan, cmd: \"true\"}\n"}) {
+    try {
+      parse_topology(lab + bad, "t.yaml");
+      FAIL() << "exec on the Linux bridge was accepted: " << bad;
+    } catch (const TopologyError& e) {
+      EXPECT_NE(e.diagnostics().at(0).message.find("bridge 'lan'"), std::string::npos) << e.diagnostics().at(0).message;
+    }
+  }
+}
+
 }  // namespace
 }  // namespace netrig
