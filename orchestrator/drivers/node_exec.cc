@@ -19,9 +19,8 @@ namespace {
 
 // env OVS_RUNDIR=<lab's ovs dir> ... ARGV: ovs-vsctl, ovs-ofctl and ovs-appctl reach the lab's daemons.
 std::vector<std::string> with_ovs_env(const Plan& plan, const std::vector<std::string>& argv) {
-  const auto dir = ovs_dir(plan.topology.name);
-  std::vector<std::string> out = {"env", "OVS_RUNDIR=" + dir, "OVS_DBDIR=" + dir, "OVS_LOGDIR=" + dir,
-                                  "OVS_SYSCONFDIR=" + dir};
+  std::vector<std::string> out = {"env"};
+  for (const auto& v : ovs_env(plan.topology.name)) out.push_back(v);
   out.insert(out.end(), argv.begin(), argv.end());
   return out;
 }
