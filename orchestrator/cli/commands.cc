@@ -169,12 +169,13 @@ int cmd_validate(const CommonOptions& o) {
               {"valid", true},
               {"nodes", t.nodes.size()},
               {"links", t.links.size()},
-              {"tests", t.checks.size()}};
+              {"tests", t.checks.size()},
+              {"actions", t.actions.size()}};
     std::cout << j.dump(2) << "\n";
   } else {
     std::cout << (o.file.empty() ? kDefaultTopologyName : o.file) << ": lab '" << t.name
               << "' is valid: " << t.nodes.size() << " nodes, " << t.links.size() << " links, " << t.checks.size()
-              << " tests\n";
+              << " tests" << (t.actions.empty() ? "" : ", " + std::to_string(t.actions.size()) + " actions") << "\n";
   }
   return kExitOk;
 }

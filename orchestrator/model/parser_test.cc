@@ -183,6 +183,13 @@ TEST(InvalidInputCli, ValidateAcceptsEveryShippedTopology) {
   }
 }
 
+TEST(InvalidInputCli, ValidateCountsTheActionsToo) {
+  auto r = run("'" + std::string(NETRIG_BINARY) + "' validate tests/labs/link-down.yaml 2>&1");
+  EXPECT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_NE(r.out.find("is valid: 4 nodes, 3 links, 7 tests, "), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find(" actions\n"), std::string::npos) << r.out;
+}
+
 // ---------------------------------------------------------------------------------------------
 // (c) valid files resolve into the expected model.
 
