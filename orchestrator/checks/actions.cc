@@ -1,5 +1,7 @@
 #include "checks/actions.h"
 
+#include <unistd.h>
+
 #include <chrono>
 #include <cstdio>
 #include <thread>
@@ -8,6 +10,7 @@
 #include "drivers/link_state.h"
 #include "drivers/node_exec.h"
 #include "drivers/process.h"
+#include "drivers/service.h"
 #include "plan/endpoints.h"
 
 namespace netrig {
@@ -66,6 +69,57 @@ CheckResult exec_action(const Plan& plan, const ActionSpec& a) {
   return r;
 }
 
+// service: stopped (SIGTERM to its process group, by the PID netrig recorded) or started again.
+CheckResult service_action(const Plan& plan, const ActionSpec& a) {
+  CheckResult r;
+  const auto colon = a.target.find(':');
+  const auto node = a.target.substr(0, colon), name = a.target.substr(colon + 1);
+  const auto* n = plan.topology.find_node(node);
+  const ServiceSpec* spec = nullptr;
+  if (n)
+    for (const auto& sv : n->services)
+      if (sv.name == name) spec = &sv;
+  if (!spec) {
+    r.status = CheckStatus::Error;
+    r.message = "the lab has no service '" + a.target + "'";
+    return r;
+  }
+  r.target = plan.netns_of(node);
+  const auto start = clock_type::now();
+  try {
+    if (a.up) {
+      if (auto pid = service_pid(plan, node, name)) {
+        r.status = CheckStatus::Failed;
+        r.message = "service " + a.target + " is already running (PID " + std::to_string(*pid) + ")";
+        return r;
+      }
+      pid_t pid = start_service(plan, node, *spec);
+      r.evidence.push_back({describe_action(plan, a), "PID " + std::to_string(pid), 0,
+                            std::chrono::duration<double>(clock_type::now() - start).count()});
+      r.status = CheckStatus::Passed;
+      r.message = "service " + a.target + " started, PID " + std::to_string(pid);
+      return r;
+    }
+    auto stopped = stop_service(plan, node, name);
+    if (stopped.pid < 0) {
+      r.status = CheckStatus::Failed;
+      r.message = "service " + a.target + " is not running";
+      return r;
+    }
+    r.evidence.push_back({"kill -TERM -" + std::to_string(stopped.group) + "   (the process group of PID " +
+                              std::to_string(stopped.pid) + ", from its PID file)",
+                          stopped.killed ? "SIGKILL after the grace time" : "", 0,
+                          std::chrono::duration<double>(clock_type::now() - start).count()});
+    r.status = CheckStatus::Passed;
+    r.message = "service " + a.target + " (PID " + std::to_string(stopped.pid) + ") stopped" +
+                (stopped.killed ? " with SIGKILL" : "");
+  } catch (const std::exception& e) {
+    r.status = CheckStatus::Failed;
+    r.message = e.what();
+  }
+  return r;
+}
+
 }  // namespace
 
 const std::vector<ActionRunner>& action_runners() {
@@ -73,6 +127,7 @@ const std::vector<ActionRunner>& action_runners() {
       {"link", &link_action},
       {"sleep", &sleep_action},
       {"exec", &exec_action},
+      {"service", &service_action},
   };
   return table;
 }

@@ -10,15 +10,9 @@
 
 #include "cli/commands.h"
 #include "drivers/netns.h"
-#include "drivers/ovs.h"
+#include "drivers/node_exec.h"
 
 namespace netrig {
-
-std::vector<std::string> local_host_env(const Plan& plan) {
-  for (const auto& n : plan.topology.nodes)
-    if (n.kind == NodeKind::Ovs) return ovs_env(plan.topology.name);
-  return {};
-}
 
 int exec_in_local_host(const Plan& plan, const std::vector<std::string>& cmd) {
   const auto& lab = plan.topology.name;

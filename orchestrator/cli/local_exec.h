@@ -15,8 +15,4 @@ namespace netrig {
 // failure (exit code): kExitBadInput when the lab has no switches and so no such namespace.
 int exec_in_local_host(const Plan& plan, const std::vector<std::string>& cmd);
 
-// The environment entries ("NAME=VALUE") a command in the local namespace gets: ovs_env(lab)
-// when the lab has ovs switches, none otherwise.
-std::vector<std::string> local_host_env(const Plan& plan);
-
 }  // namespace netrig

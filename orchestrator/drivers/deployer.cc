@@ -29,6 +29,7 @@
 #include "drivers/nftables.h"
 #include "drivers/ovs.h"
 #include "drivers/process.h"
+#include "drivers/service.h"
 #include "drivers/system_error.h"
 #include "drivers/vm.h"
 #include "model/names.h"
@@ -202,6 +203,17 @@ class Deployer {
       case StepKind::RunExec:
         run_exec(*plan_.topology.find_node(step.target));
         break;
+      case StepKind::StartService: {
+        // Journaled by PID as it starts; destroy kills it with its node's namespace's processes.
+        const auto colon = step.target.find(':');
+        const auto node = step.target.substr(0, colon);
+        for (const auto& sv : plan_.topology.find_node(node)->services)
+          if (sv.name == step.target.substr(colon + 1))
+            start_service(plan_, node, sv, [&](pid_t pid) {
+              journal_->record({"service", step.target, plan_.netns_of(node), static_cast<uint32_t>(pid)});
+            });
+        break;
+      }
       case StepKind::StartOvs:
         // Journaled by PID as they start; destroy kills them with the local namespace's processes.
         start_ovs_daemons(lab_, plan_.local_netns(), [&](const std::string& name, pid_t pid) {

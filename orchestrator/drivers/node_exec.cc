@@ -2,6 +2,7 @@
 
 #include "drivers/ovs.h"
 #include "drivers/vm.h"
+#include "model/names.h"
 
 namespace netrig {
 
@@ -15,6 +16,12 @@ bool is_ovs(const Plan& plan, const std::string& node) {
   return n && n->kind == NodeKind::Ovs;
 }
 
+std::vector<std::string> local_host_env(const Plan& plan) {
+  for (const auto& n : plan.topology.nodes)
+    if (n.kind == NodeKind::Ovs) return ovs_env(plan.topology.name);
+  return {};
+}
+
 namespace {
 
 // env OVS_RUNDIR=<lab's ovs dir> ... ARGV: ovs-vsctl, ovs-ofctl and ovs-appctl reach the lab's daemons.
@@ -23,6 +30,13 @@ std::vector<std::string> with_ovs_env(const Plan& plan, const std::vector<std::s
   for (const auto& v : ovs_env(plan.topology.name)) out.push_back(v);
   out.insert(out.end(), argv.begin(), argv.end());
   return out;
+}
+
+// `local`: the command under `env OVS_RUNDIR=...` when the lab has ovs switches.
+std::vector<std::string> with_local_env(const Plan& plan, const std::string& node,
+                                        const std::vector<std::string>& argv) {
+  if (node != kLocalHost || local_host_env(plan).empty()) return argv;
+  return with_ovs_env(plan, argv);
 }
 
 }  // namespace
@@ -34,7 +48,11 @@ ExecResult run_on_node(const Plan& plan, const std::string& node, const std::vec
     r.argv = argv;
     return r;
   }
-  if (!is_vm(plan, node)) return run_in_netns(plan.netns_of(node), argv, timeout_s);
+  if (!is_vm(plan, node)) {
+    auto r = run_in_netns(plan.netns_of(node), with_local_env(plan, node, argv), timeout_s);
+    r.argv = argv;
+    return r;
+  }
   // `sh -c CMD` stays CMD (no second level of quoting); anything else is quoted word by word.
   std::string line = argv.size() == 3 && argv[0] == "/bin/sh" && argv[1] == "-c" ? argv[2] : shell_join(argv);
   auto r = vm_exec(plan.topology.name, node, line, timeout_s);
@@ -47,7 +65,7 @@ std::string on_node_text(const Plan& plan, const std::string& node, const std::v
   if (is_ovs(plan, node))
     return "ip netns exec " + plan.local_netns() + " env OVS_RUNDIR=" + ovs_dir(plan.topology.name) + " " +
            shell_join(argv);
-  return "ip netns exec " + plan.netns_of(node) + " " + shell_join(argv);
+  return "ip netns exec " + plan.netns_of(node) + " " + shell_join(with_local_env(plan, node, argv));
 }
 
 }  // namespace netrig

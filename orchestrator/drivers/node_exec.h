@@ -19,6 +19,12 @@ bool is_ovs(const Plan& plan, const std::string& node);
 ExecResult run_on_node(const Plan& plan, const std::string& node, const std::vector<std::string>& argv,
                        double timeout_s);
 
+// The environment ("NAME=VALUE") commands in the lab's local host namespace get (exec checks and
+// actions on `local`, `netrig exec LAB local`): ovs_env(lab) when the lab has ovs switches, so
+// ovs-vsctl, ovs-ofctl and ovs-appctl reach its daemons; none otherwise. run_on_node and
+// on_node_text add it for node `local`.
+std::vector<std::string> local_host_env(const Plan& plan);
+
 // How the command is shown in evidence: "ip netns exec <ns> <cmd>" or "in guest <node>: <cmd>".
 std::string on_node_text(const Plan& plan, const std::string& node, const std::vector<std::string>& argv);
 

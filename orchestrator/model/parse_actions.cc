@@ -1,9 +1,10 @@
-// The tests: block's steps that are not checks: `action:` (link down/up, sleep, exec) and
+// The tests: block's steps that are not checks: `action:` (link down/up, sleep, exec, service) and
 // `wait: NAME` (for a background check). Each action kind is one row of kActionKinds; the runner
 // has the matching table (checks/actions.cc).
 #include <algorithm>
 
 #include "model/endpoints.h"
+#include "model/names.h"
 #include "model/parse_internal.h"
 
 namespace netrig {
@@ -86,11 +87,43 @@ class ActionParser {
     return ok;
   }
 
+  // service: "NODE:NAME", state: stopped | started (drivers/service.h).
+  bool service(const Entry& body, ActionSpec& a) {
+    const auto at = get(body, "service");
+    auto s = r_.string(at, "'service'");
+    bool ok = s.has_value();
+    if (s) {
+      a.target = *s;
+      ok = service_ref(at, *s);
+    }
+    const auto state = get(body, "state");
+    if (!state) {
+      r_.error(Entry(body.key), "'service' action needs 'state'",
+               "e.g. 'action: {service: \"ctl:controller\", state: stopped}'");
+      return false;
+    }
+    auto v = r_.string(state, "'state'");
+    if (!v) return false;
+    if (*v != "stopped" && *v != "started") {
+      auto hint = did_you_mean(*v, {"stopped", "started"});
+      r_.error(state, "'state' of a service must be 'stopped' or 'started', not '" + *v + "'",
+               hint.empty() ? "'stopped' kills the service's process (by its PID), 'started' runs it again" : hint);
+      return false;
+    }
+    a.up = *v == "started";
+    if (ok) a.name = "service " + a.target + " " + *v;
+    return ok;
+  }
+
   static const std::vector<ActionKind>& kinds() {
     static const std::vector<ActionKind> table = {
         {"link", {"link", "state"}, "action: {link: h1:eth0, state: down}", &ActionParser::link},
         {"sleep", {"sleep"}, "action: {sleep: 1.5}", &ActionParser::sleep},
         {"exec", {"exec", "cmd", "exit"}, "action: {exec: h1, cmd: \"ip link set eth0 down\"}", &ActionParser::exec},
+        {"service",
+         {"service", "state"},
+         "action: {service: \"ctl:controller\", state: stopped}",
+         &ActionParser::service},
     };
     return table;
   }
@@ -139,6 +172,16 @@ class ActionParser {
   bool netns_node(const Entry& at, std::string& out) {
     auto s = r_.string(at, "'exec'");
     if (!s || st_.broken.count(*s)) return false;
+    if (*s == kLocalHost) {  // the lab's switch namespace, with the lab's OVS tools' environment
+      if (!has_local_host(topo_)) {
+        r_.error(
+            at, "'exec' names 'local', but this lab has no switches and so no local host namespace",
+            "'local' is <lab>-local, where a lab's bridges and ovs switches live; run the command in a netns node");
+        return false;
+      }
+      out = *s;
+      return true;
+    }
     const NodeSpec* node = topo_.find_node(*s);
     const NodeKind netns = NodeKind::Netns;
     if (node && node->kind == NodeKind::Ovs) {  // runs in the switch namespace (drivers/node_exec.h)
@@ -155,6 +198,24 @@ class ActionParser {
     }
     out = *s;
     return true;
+  }
+
+  // NODE:NAME, a service of a netns node.
+  bool service_ref(const Entry& at, const std::string& ref) {
+    const auto colon = ref.find(':');
+    const auto node_name = ref.substr(0, colon);
+    if (st_.broken.count(node_name)) return false;
+    std::vector<std::string> all;
+    for (const auto& n : topo_.nodes)
+      for (const auto& sv : n.services) all.push_back(n.name + ":" + sv.name);
+    const NodeSpec* node = topo_.find_node(node_name);
+    if (node && colon != std::string::npos)
+      for (const auto& sv : node->services)
+        if (sv.name == ref.substr(colon + 1)) return true;
+    auto hint = did_you_mean(ref, all);
+    if (hint.empty()) hint = all.empty() ? "no node of this lab has 'services:'" : "the lab's services: " + one_of(all);
+    r_.error(at, "'service' names no service '" + ref + "'", hint + " (write NODE:SERVICE)");
+    return false;
   }
 
   // A link end (model/endpoints.h).

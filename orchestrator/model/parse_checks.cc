@@ -4,6 +4,7 @@
 #include <regex>
 
 #include "model/bpf.h"
+#include "model/names.h"
 #include "model/parse_internal.h"
 
 namespace netrig {
@@ -157,6 +158,22 @@ class CheckParser {
     }
     out = *s;
     return true;
+  }
+
+  // An exec check's node: a netns or vm node, or `local` (the lab's switch namespace) when the lab
+  // has switches.
+  bool exec_node(const Entry& at, std::string& out) {
+    if (at && at.value.IsScalar() && at.value.Scalar() == kLocalHost) {
+      if (!has_local_host(topo_)) {
+        r_.error(
+            at, "'node' is 'local', but this lab has no switches and so no local host namespace",
+            "'local' is <lab>-local, where a lab's bridges and ovs switches live; run the command in a netns node");
+        return false;
+      }
+      out = kLocalHost;
+      return true;
+    }
+    return netns_node(at, "'node'", out);
   }
 
   // An address, a node (its first address) or node:iface.
@@ -335,14 +352,15 @@ class CheckParser {
   bool exec(const Entry& body, CheckSpec& c) {
     if (!keys(body, kExecKeys, {"node", "cmd"}, "exec: {node: h1, cmd: \"ip route\"}")) return false;
     // An ovs switch runs the command in the lab's switch namespace with the OVS tools aimed at its
-    // daemons (drivers/node_exec.h): `exec: {node: br0, cmd: "ovs-appctl bond/show"}`.
+    // daemons (drivers/node_exec.h): `exec: {node: br0, cmd: "ovs-appctl bond/show"}`; so does
+    // `local`, the lab's switch namespace itself.
     bool ok = false;
     if (auto n = r_.string(get(body, "node"), "'node'");
         n && topo_.find_node(*n) && topo_.find_node(*n)->kind == NodeKind::Ovs) {
       c.node = *n;
       ok = true;
     } else {
-      ok = netns_node(get(body, "node"), "'node'", c.node);
+      ok = exec_node(get(body, "node"), c.node);
     }
     const auto cmd = get(body, "cmd");
     if (auto s = r_.string(cmd, "'cmd'")) {

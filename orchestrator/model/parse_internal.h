@@ -53,6 +53,11 @@ void parse_ovs_switch(Reader& r, ParseState& st, const Entry& body, NodeSpec& no
 std::string ovs_port_problem(const std::string& port);
 // After the links: bond members and declared ports are linked, patch peers match.
 void check_ovs(Reader& r, const ParseState& st, const Topology& topo);
+// `services:` of a netns node (parse_services.cc): a mapping name -> command.
+void parse_services(Reader& r, NodeSpec& node, const Entry& services);
+// Whether the lab has switches, and so the local host namespace `local` where exec checks and
+// actions can run (parse_services.cc).
+bool has_local_host(const Topology& topo);
 // memory/cpus/image of a `kind: vm` node (parse_vm.cc).
 void parse_vm(Reader& r, NodeSpec& node, const Entry& body);
 // What a VM cannot do: links to anything but a bridge, DHCP clients, NAT (parse_vm.cc).

@@ -9,9 +9,9 @@
 namespace netrig {
 namespace {
 
-const std::vector<std::string> kNodeKeys = {"kind",           "interfaces", "routes", "sysctls", "exec", "mtu",
-                                            "router",         "nat",        "dhcp",   "memory",  "cpus", "image",
-                                            "security_groups"};
+const std::vector<std::string> kNodeKeys = {"kind", "interfaces", "routes",   "sysctls",        "exec",
+                                            "mtu",  "router",     "nat",      "dhcp",           "memory",
+                                            "cpus", "image",      "services", "security_groups"};
 const std::vector<std::string> kInheritedKeys = {"kind", "routes", "sysctls", "exec"};
 const std::vector<std::string> kKindKeys = {"routes", "sysctls", "exec"};
 const std::vector<std::string> kKinds = {"netns", "bridge", "ovs", "vm"};
@@ -98,7 +98,7 @@ NodeSpec parse_node(Reader& r, ParseState& st, const Entry& body) {
   }
 
   if (node.kind == NodeKind::Bridge) {
-    for (const char* key : {"interfaces", "routes", "sysctls", "exec", "router", "nat", "security_groups"})
+    for (const char* key : {"interfaces", "routes", "sysctls", "exec", "router", "nat", "security_groups", "services"})
       if (auto e = Reader::get(body.value, key))
         r.error(Entry(e.key), "bridge '" + node.name + "' cannot have '" + key + "'",
                 "a bridge only switches frames: put addresses, routes and commands on netns nodes and link them to '" +
@@ -148,6 +148,7 @@ NodeSpec parse_node(Reader& r, ParseState& st, const Entry& body) {
         node.exec.push_back(cmd);
     }
   }
+  if (const auto services = Reader::get(body.value, "services")) parse_services(r, node, services);
   return node;
 }
 

@@ -12,7 +12,7 @@ namespace {
 
 const std::vector<std::string> kOvsKeys = {"kind",           "ports",          "bonds",      "flows",
                                            "protocols",      "fail_mode",      "controller", "flood_vlans",
-                                           "mac_aging_time", "mac_table_size", "datapath"};
+                                           "mac_aging_time", "mac_table_size", "datapath",   "connection_mode"};
 const std::vector<std::string> kPortKeys = {"tag", "trunks", "vlan_mode", "type", "peer", "ipv4", "ipv6"};
 const std::vector<std::string> kBondKeys = {"members", "bond_mode", "lacp",      "primary",
                                             "tag",     "trunks",    "vlan_mode", "rebalance_interval"};
@@ -217,6 +217,12 @@ void parse_ovs_switch(Reader& r, ParseState& st, const Entry& body, NodeSpec& no
       }
       o.controllers.push_back(c);
     }
+  if (auto e = Reader::get(body.value, "connection_mode")) {
+    if (auto m = word(r, e, "connection_mode", {"in-band", "out-of-band"})) o.connection_mode = *m;
+    if (!Reader::get(body.value, "controller"))
+      r.error(Entry(e.key), "'connection_mode' of ovs '" + node.name + "' needs a 'controller'",
+              "it says how the switch reaches its controller; add 'controller: tcp:IP:6653' or drop it");
+  }
   if (auto e = Reader::get(body.value, "flood_vlans")) o.flood_vlans = vlan_list(r, e, "'flood_vlans'");
   if (auto e = Reader::get(body.value, "mac_aging_time"))
     if (auto v = r.integer(e, "'mac_aging_time'", 1, 86400 * 365)) o.mac_aging_time = static_cast<int>(*v);

@@ -119,6 +119,7 @@ struct OvsSwitchSpec {
   std::vector<std::string> protocols;  // OpenFlow10..OpenFlow15; empty = OVS's default
   std::string fail_mode;               // "", secure, standalone
   std::vector<std::string> controllers;
+  std::string connection_mode;   // "", in-band, out-of-band (Controller connection_mode)
   std::vector<int> flood_vlans;  // VLANs without MAC learning: every frame floods
   std::optional<int> mac_aging_time;
   std::optional<int> mac_table_size;
@@ -159,6 +160,14 @@ struct VmSpec {
   std::string image;  // directory with vmlinux, initrd.cpio, cmdline; "" = the built image
 };
 
+// A long-running command of a netns node (`services:`): started by netrig once the node's links and
+// addresses are up, its output in the lab's state dir, stopped with the lab (drivers/service.h).
+struct ServiceSpec {
+  std::string name;     // unique in the node; names its log and PID file
+  std::string command;  // /bin/sh -c, exec'd so the PID is the service's own
+  SourcePos pos;
+};
+
 struct NodeSpec {
   std::string name;
   NodeKind kind = NodeKind::Netns;
@@ -166,8 +175,9 @@ struct NodeSpec {
   std::vector<RouteSpec> routes;
   std::vector<SysctlSpec> sysctls;
   std::vector<std::string> exec;
-  std::optional<int> mtu;  // bridges only
-  bool router = false;     // forwarding on (net.ipv4.ip_forward, net.ipv6.conf.all.forwarding)
+  std::vector<ServiceSpec> services;  // netns nodes only
+  std::optional<int> mtu;             // bridges only
+  bool router = false;                // forwarding on (net.ipv4.ip_forward, net.ipv6.conf.all.forwarding)
   std::vector<NatRule> nat;
   std::optional<DhcpServerSpec> dhcp;  // bridges only
   std::optional<OvsSwitchSpec> ovs;    // kind ovs only
@@ -264,12 +274,12 @@ struct CheckSpec {
 // The kinds are a table (model/parse_actions.cc parses, checks/actions.cc runs); add a kind to
 // both.
 struct ActionSpec {
-  std::string kind;  // "link", "sleep", "exec", "wait"
+  std::string kind;  // "link", "sleep", "exec", "service", "wait"
   std::string name;  // unique among the tests' names
   // link: the endpoint as `links:` writes it (node:iface) or a bridge side (bridge:node:iface,
-  // bridge:other-bridge); exec: the node; wait: the background check's name.
+  // bridge:other-bridge); exec: the node; service: NODE:SERVICE; wait: the background check's name.
   std::string target;
-  bool up = true;                // link: state up / down
+  bool up = true;                // link: state up / down; service: started / stopped
   double seconds = 0;            // sleep
   std::string command;           // exec: /bin/sh -c
   std::optional<int> exit_code;  // exec: expected exit code (default 0)

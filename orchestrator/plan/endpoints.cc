@@ -34,6 +34,15 @@ std::string describe_action(const Plan& plan, const ActionSpec& a) {
   }
   if (a.kind == "exec") return "ip netns exec " + plan.netns_of(a.target) + " sh -c '" + a.command + "'";
   if (a.kind == "wait") return "wait for background check '" + a.target + "'";
+  if (a.kind == "service") {
+    const auto colon = a.target.find(':');
+    const auto node = a.target.substr(0, colon), name = a.target.substr(colon + 1);
+    if (!a.up) return "kill -TERM -<process group of PID in <state>/services/" + node + "-" + name + ".pid>";
+    const auto* n = plan.topology.find_node(node);
+    if (n)
+      for (const auto& sv : n->services)
+        if (sv.name == name) return "ip netns exec " + plan.netns_of(node) + " sh -c '" + sv.command + "' &";
+  }
   return a.kind + " " + a.target;
 }
 

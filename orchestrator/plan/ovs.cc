@@ -70,9 +70,18 @@ std::vector<std::string> ovs_switch_transaction(const Plan& plan, const NodeSpec
     if (b.rebalance_ms) a.push_back("other_config:bond-rebalance-interval=" + std::to_string(*b.rebalance_ms));
     add_vlan(a, b.vlan);
   }
-  if (!o.controllers.empty()) {
+  if (!o.controllers.empty() && o.connection_mode.empty()) {
     a.insert(a.end(), {"--", "set-controller", br});
     a.insert(a.end(), o.controllers.begin(), o.controllers.end());
+  } else if (!o.controllers.empty()) {  // set-controller cannot set columns: the rows, then the bridge
+    std::string refs;
+    for (size_t i = 0; i < o.controllers.size(); ++i) {
+      const auto id = "@c" + std::to_string(i);
+      a.insert(a.end(), {"--", "--id=" + id, "create", "controller", "target=\"" + o.controllers[i] + "\"",
+                         "connection_mode=" + o.connection_mode});
+      refs += (refs.empty() ? "" : ",") + id;
+    }
+    a.insert(a.end(), {"--", "set", "bridge", br, "controller=" + refs});
   }
   return a;
 }

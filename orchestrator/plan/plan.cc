@@ -39,6 +39,8 @@ const char* to_string(StepKind kind) {
       return "security-groups";
     case StepKind::StartVm:
       return "vm";
+    case StepKind::StartService:
+      return "service";
   }
   return "?";
 }
@@ -126,15 +128,28 @@ class Planner {
     }
     if (topo.static_neighbors) plan_neighbors();
     std::vector<int> switches;  // ConfigureOvs steps
+    // In a lab that runs services, a switch with a controller is configured last (below): after the
+    // services (a controller the lab runs then already listens) and the other switches (the
+    // management switch that reaches it), so its first connection attempt succeeds instead of
+    // waiting out OVS's reconnect backoff.
+    bool services = false;
+    for (const auto& node : topo.nodes) services |= !node.services.empty();
+    std::vector<const NodeSpec*> controlled;
+    auto configure_ovs = [&](const NodeSpec& node, std::vector<int> after) {
+      after.push_back(create_.at(node.name));
+      for (int id : links_of[node.name]) after.push_back(id);
+      return add(StepKind::ConfigureOvs, node.name, after,
+                 "ovs-vsctl " + shell_join_plain(ovs_switch_transaction(plan_, node, "<datapath>")) +
+                     (node.ovs->flows.empty() ? ""
+                                              : "; ovs-ofctl add-flows " + ovs_switch_name(node) + " <" +
+                                                    std::to_string(node.ovs->flows.size()) + " flows>"));
+    };
     for (const auto& node : topo.nodes) {
       if (node.kind != NodeKind::Ovs) continue;
-      std::vector<int> after = {create_.at(node.name)};
-      for (int id : links_of[node.name]) after.push_back(id);
-      switches.push_back(add(StepKind::ConfigureOvs, node.name, after,
-                             "ovs-vsctl " + shell_join_plain(ovs_switch_transaction(plan_, node, "<datapath>")) +
-                                 (node.ovs->flows.empty() ? ""
-                                                          : "; ovs-ofctl add-flows " + ovs_switch_name(node) + " <" +
-                                                                std::to_string(node.ovs->flows.size()) + " flows>")));
+      if (services && !node.ovs->controllers.empty())
+        controlled.push_back(&node);
+      else
+        switches.push_back(configure_ovs(node, {}));
     }
     // DHCP servers: a namespace per bridge with `dhcp:`, a veth to the bridge, dnsmasq in it.
     std::vector<int> dhcp_servers;
@@ -209,6 +224,16 @@ class Planner {
           add(StepKind::ConfigureSecurityGroups, "security groups", after,
               "ip netns exec " + plan_.local_netns() + " nft -f - <<EOF\n" + plan_.security_groups + "EOF"));
     }
+    // Services: each once its node is configured (links up, addresses, routes, NAT); before the
+    // start-up commands, which may use them.
+    const auto before_controlled = configured;  // the other switches, the nodes, the services
+    plan_services(configured);
+    std::vector<int> started(configured.begin() + static_cast<long>(before_controlled.size()), configured.end());
+    for (const auto* node : controlled) {
+      auto after = switches;
+      after.insert(after.end(), started.begin(), started.end());
+      configured.push_back(configure_ovs(*node, after));
+    }
     // Start-up commands run once the whole network is up, as users expect of `exec`.
     for (const auto& node : topo.nodes) {
       if ((node.kind != NodeKind::Netns && node.kind != NodeKind::Vm) || node.exec.empty()) continue;
@@ -232,6 +257,22 @@ class Planner {
     step.detail = std::move(detail);
     plan_.steps.push_back(std::move(step));
     return plan_.steps.back().id;
+  }
+
+  void plan_services(std::vector<int>& configured) {
+    for (const auto& node : plan_.topology.nodes) {
+      if (node.services.empty()) continue;
+      std::vector<int> after;
+      for (const auto& s : plan_.steps)
+        if ((s.kind == StepKind::ConfigureNode || s.kind == StepKind::ConfigureNat) && s.target == node.name)
+          after.push_back(s.id);
+      for (const auto& sv : node.services)
+        configured.push_back(add(StepKind::StartService, node.name + ":" + sv.name, after,
+                                 "ip netns exec " + plan_.netns_of(node.name) + " sh -c '" + sv.command +
+                                     "' >><state>/services/" + node.name + "-" + sv.name + ".log 2>&1 & (PID in " +
+                                     "<state>/services/" + node.name + "-" + sv.name +
+                                     ".pid; cwd and OVS_RUNDIR <state>/services)"));
+    }
   }
 
   // The lab's OVS daemons, once, in the local host namespace.

@@ -21,7 +21,8 @@ enum class StepKind {
   StartOvs,
   ConfigureOvs,
   ConfigureSecurityGroups,
-  StartVm
+  StartVm,
+  StartService
 };
 const char* to_string(StepKind kind);
 
