@@ -11,6 +11,7 @@ packages=(
   openvswitch-switch openvswitch-common openvswitch-testcontroller
   python3-jsonschema python3-yaml
   qemu-system-x86 cpio kmod xz-utils
+  libvirt-dev libvirt-daemon libvirt-daemon-driver-qemu libvirt-daemon-system libvirt-clients
 )
 missing=()
 for p in "${packages[@]}"; do
@@ -23,3 +24,6 @@ if ((${#missing[@]})); then
 fi
 # The guest image for `kind: vm` nodes (Debian packages fetched, not installed; cached by recipe).
 bash "$(dirname "$0")/../images/build.sh" >/dev/null
+# The libvirt driver (settings.vm_driver: libvirt) talks to a local libvirtd; these machines have no
+# systemd, so start virtlogd (console logs) and libvirtd as daemons when they are not running.
+bash "$(dirname "$0")/libvirt.sh"

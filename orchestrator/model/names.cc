@@ -48,4 +48,6 @@ std::string host_netns_name(const std::string& lab, const std::string& host) { r
 
 std::string ownership_mark(const std::string& lab) { return "netrig:" + lab; }
 
+std::string vm_domain_name(const std::string& lab, const std::string& node) { return "netrig-" + lab + "-" + node; }
+
 }  // namespace netrig

@@ -32,6 +32,9 @@ std::string netns_name(const std::string& lab, const std::string& node);
 inline constexpr const char* kLocalHost = "local";
 std::string host_netns_name(const std::string& lab, const std::string& host);
 
+// The name of a vm node's QEMU: its -name (direct driver) and its libvirt domain name.
+std::string vm_domain_name(const std::string& lab, const std::string& node);
+
 // The mark every device of the lab carries as its interface alias (ifalias).
 std::string ownership_mark(const std::string& lab);
 
