@@ -32,7 +32,9 @@
 #include "drivers/service.h"
 #include "drivers/system_error.h"
 #include "drivers/vm.h"
+#include "drivers/vm_libvirt.h"
 #include "model/names.h"
+#include "model/vm_driver.h"
 #include "plan/security_groups.h"
 
 namespace netrig {
@@ -188,7 +190,12 @@ class Deployer {
           configure_node(*node);
         break;
       case StepKind::StartVm:
-        start_vm(plan_, *plan_.topology.find_node(step.target), *journal_, mark_, vm_boot_timeout());
+        if (const auto driver = effective_vm_driver(plan_.topology); driver == "libvirt")
+          start_vm_libvirt(plan_, *plan_.topology.find_node(step.target), *journal_, mark_, vm_boot_timeout());
+        else if (driver == "direct")
+          start_vm(plan_, *plan_.topology.find_node(step.target), *journal_, mark_, vm_boot_timeout());
+        else
+          throw std::runtime_error("NETRIG_VM_DRIVER is '" + driver + "': direct or libvirt");
         break;
       case StepKind::ConfigureNat:
         // The table lives in the node's namespace only and goes with it: nothing to journal.
@@ -447,6 +454,8 @@ DestroyReport destroy_lab(const std::string& lab) {
       ++report.processes;
       killed.push_back(static_cast<pid_t>(e.value));
     }
+  // Guests started through libvirt: their domains, by the URI and name in the journal.
+  report.processes += destroy_libvirt_domains(lab, entries);
   // Their TAP devices and sockets go when they have exited: wait for that (bounded).
   wait_gone(killed, 5.0);
 

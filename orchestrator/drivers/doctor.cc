@@ -17,6 +17,8 @@
 #include "drivers/netlink.h"
 #include "drivers/netns.h"
 #include "drivers/vm.h"
+#include "drivers/vm_libvirt.h"
+#include "model/vm_driver.h"
 
 namespace netrig {
 namespace {
@@ -161,6 +163,13 @@ std::vector<Capability> probe_host() {
         add("vm accelerator", false, e.what());
       }
     }
+  }
+  {
+    // The libvirt driver (settings.vm_driver: libvirt) and docs/design-vms.md §1's start-up cost.
+    const char* env = std::getenv("NETRIG_LIBVIRT_URI");
+    auto lv = libvirt_health(env && *env ? env : kDefaultLibvirtUri);
+    add("libvirt", lv.reachable, lv.detail);
+    if (lv.reachable) add("libvirt domain start", !lv.reprobe_problem, lv.reprobe_detail);
   }
   for (const char* tool : {"ping", "iperf3", "tcpdump", "nc", "nft", "ovs-vswitchd", "qemu-system-x86_64"}) {
     bool ok = on_path(tool);

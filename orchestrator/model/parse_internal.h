@@ -62,6 +62,8 @@ bool has_local_host(const Topology& topo);
 void parse_vm(Reader& r, NodeSpec& node, const Entry& body);
 // What a VM cannot do: links to anything but a bridge, DHCP clients, NAT (parse_vm.cc).
 void check_vms(Reader& r, const ParseState& st, const Topology& topo);
+// settings.vm_driver and settings.libvirt_uri (model/parse_vm_settings.cc).
+void parse_vm_settings(Reader& r, const Entry& settings, Topology& topo);
 void parse_links(Reader& r, ParseState& st, const Entry& links, Topology& topo);
 // Lab-wide rules: every interface is linked; no address twice on one network or one node.
 void check_lab(Reader& r, const ParseState& st, const Topology& topo);

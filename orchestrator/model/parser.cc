@@ -13,7 +13,7 @@ namespace {
 
 const std::vector<std::string> kTopKeys = {"name", "topology", "tests", "settings"};
 const std::vector<std::string> kTopologyKeys = {"defaults", "kinds", "nodes", "links", "security_groups"};
-const std::vector<std::string> kSettingsKeys = {"static_neighbors"};
+const std::vector<std::string> kSettingsKeys = {"static_neighbors", "vm_driver", "libvirt_uri"};
 constexpr size_t kMaxLabName = 32;
 const char* const kLabNameRule = "use up to 32 letters, digits, '_', '.' or '-', starting with a letter or digit";
 
@@ -84,6 +84,7 @@ class Parser {
     r_.check_keys(settings, kSettingsKeys, "'settings'");
     if (const auto v = Reader::get(settings.value, "static_neighbors"))
       if (auto b = r_.boolean(v, "'static_neighbors'")) topo.static_neighbors = *b;
+    parse_vm_settings(r_, settings, topo);
   }
 
   Reader r_;

@@ -300,6 +300,10 @@ struct Topology {
   // Mininet's autoStaticArp). Needed past ~1,000 peer pairs: the kernel's neighbour tables hold
   // gc_thresh3 (1024) dynamic entries for all namespaces together.
   bool static_neighbors = false;
+  // settings.vm_driver and settings.libvirt_uri (model/vm_driver.h): which driver starts the lab's
+  // vm nodes. Empty: the default (direct; $NETRIG_VM_DRIVER / $NETRIG_LIBVIRT_URI override).
+  std::string vm_driver;
+  std::string libvirt_uri;
 
   const NodeSpec* find_node(const std::string& node) const;
   const SecurityGroup* find_security_group(const std::string& group) const;
