@@ -23,6 +23,7 @@
 #include "drivers/interrupt.h"
 #include "drivers/netlink.h"
 #include "drivers/netns.h"
+#include "drivers/ovs.h"
 #include "drivers/vm.h"
 #include "drivers/vm_agent.h"
 #include "model/names.h"
@@ -101,14 +102,19 @@ void adopt_tap(const std::string& host_name, const PlannedLink& link, const std:
   }
   NetnsGuard inside(link.a.netns);
   NetlinkSocket nl;
-  auto bridge = nl.find_link(link.a.bridge);
-  if (!bridge) throw std::runtime_error("bridge " + link.a.bridge + " not found for TAP " + link.a.device);
   auto tap = nl.find_link(link.a.device);
   if (!tap) throw std::runtime_error("TAP " + link.a.device + " vanished after the move into " + link.a.netns);
   auto req = build_link_set(tap->index, true, std::nullopt);
-  req.put_u32(IFLA_MASTER, static_cast<uint32_t>(bridge->index));
+  if (link.a.ovs.empty()) {
+    auto bridge = nl.find_link(link.a.bridge);
+    if (!bridge) throw std::runtime_error("bridge " + link.a.bridge + " not found for TAP " + link.a.device);
+    req.put_u32(IFLA_MASTER, static_cast<uint32_t>(bridge->index));
+    req.description = "enslave TAP " + link.a.device + " to " + link.a.bridge;
+  } else {
+    // An OVS port: the switch's transaction already names it; ovs-vswitchd opens it once it exists.
+    req.description = "bring up TAP " + link.a.device + " (port of ovs switch " + link.a.ovs + ")";
+  }
   if (link.a.mtu) req.put_u32(IFLA_MTU, static_cast<uint32_t>(*link.a.mtu));
-  req.description = "enslave TAP " + link.a.device + " to " + link.a.bridge;
   std::vector<NlRequest> requests;
   requests.push_back(std::move(req));
   requests.push_back(build_link_alias(link.a.device, mark));
@@ -219,7 +225,10 @@ void start_vm_libvirt(const Plan& plan, const NodeSpec& node, Journal& journal, 
   // (docs/design-vms.md §1: with /dev/kvm fixed libvirt believes KVM works, and KVM guests hang here).
   const auto accel = vm_accelerator().name;
   LibvirtInputs in{image, cmdline, accel == "kvm" ? "kvm" : "qemu", dir, NETRIG_VERSION};
-  const auto spec = libvirt_domain_spec(plan, node, in);
+  auto spec = libvirt_domain_spec(plan, node, in);
+  const auto links = vm_links(plan, node.name);
+  for (size_t i = 0; i < links.size(); ++i)
+    spec.nics[i].full_checksums = !links[i]->a.ovs.empty() && ovs_userspace(plan, links[i]->a.ovs);
   const auto xml = libvirt_domain_xml(spec);
   std::ofstream(dir + "/domain.xml") << xml;
 
@@ -241,7 +250,6 @@ void start_vm_libvirt(const Plan& plan, const NodeSpec& node, Journal& journal, 
     std::cerr << "netrig: libvirt took " << static_cast<int>(create_s) << " s to create domain " << spec.name
               << (p.empty() ? std::string(" (see netrig doctor)") : ": " + p) << "\n";
   }
-  const auto links = vm_links(plan, node.name);
   for (size_t i = 0; i < links.size(); ++i) adopt_tap(spec.nics[i].tap, *links[i], mark);
 
   const auto socket = spec.agent_socket;

@@ -109,6 +109,7 @@ std::string libvirt_domain_xml(const LibvirtDomainSpec& s) {
     x += "      <mac address=" + q(n.mac) + "/>\n";
     x += "      <target dev=" + q(n.tap) + "/>\n";
     x += "      <model type='virtio'/>\n";
+    if (n.full_checksums) x += "      <driver>\n        <host csum='off'/>\n      </driver>\n";
     if (n.mtu > 0) x += "      <mtu size='" + std::to_string(n.mtu) + "'/>\n";
     x += "    </interface>\n";
   }

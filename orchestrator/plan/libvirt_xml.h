@@ -28,6 +28,9 @@ struct LibvirtDomainSpec {
     std::string tap;  // the TAP libvirt creates in the host namespace (moved to <lab>-local after start)
     std::string mac;
     int mtu = 0;  // 0: leave the default
+    // No checksum offload (virtio-net csum=off, libvirt <host csum='off'/>): for ports of a
+    // userspace-datapath OVS switch, as the direct driver (plan/vm.h VmLaunch::Nic).
+    bool full_checksums = false;
   };
   std::vector<Nic> nics;
   // The lab's ownership, in <metadata>: destroy finds the lab's domains by it.

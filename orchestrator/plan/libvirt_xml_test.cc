@@ -80,6 +80,17 @@ TEST(LibvirtXml, EscapesTextAndAttributes) {
   EXPECT_NE(xml.find("file='/tmp/it&apos;s'"), std::string::npos) << xml;
 }
 
+TEST(LibvirtXml, UserspaceOvsPortsTurnChecksumOffloadOff) {
+  LibvirtDomainSpec s;
+  s.nics.push_back({"nrv1", "52:54:00:00:00:01", 0, true});
+  s.nics.push_back({"nrv2", "52:54:00:00:00:02", 0, false});
+  auto xml = libvirt_domain_xml(s);
+  auto first = xml.find("nrv1"), second = xml.find("nrv2"), csum = xml.find("<host csum='off'/>");
+  ASSERT_NE(csum, std::string::npos) << xml;
+  EXPECT_TRUE(first < csum && csum < second) << xml;
+  EXPECT_EQ(xml.find("<host csum='off'/>", csum + 1), std::string::npos) << xml;
+}
+
 TEST(LibvirtXml, OwnerMatchesOnlyItsLabAndNode) {
   // What virDomainGetMetadata returns (libvirt 9.0): the element re-serialized by libxml2, double
   // quotes, no namespace declaration.
