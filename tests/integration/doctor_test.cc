@@ -1,5 +1,6 @@
 // `netrig doctor` probes the kernel for real in a scratch namespace and leaves nothing behind.
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "harness.h"
 
@@ -9,7 +10,15 @@ namespace {
 class DoctorTest : public NetrigTest {};
 
 TEST_F(DoctorTest, ProbesTheKernelAndLeavesNothingBehind) {
-  auto namespaces_before = ip({"netns", "list"}).out;
+  // Only doctor's own scratch namespaces (netrig-doctor-PID): other tests' labs come and go meanwhile.
+  auto scratch = [] {
+    std::string out;
+    std::istringstream lines(ip({"netns", "list"}).out);
+    for (std::string line; std::getline(lines, line);)
+      if (line.rfind("netrig-doctor-", 0) == 0) out += line + "\n";
+    return out;
+  };
+  auto namespaces_before = scratch();
   auto r = netrig({"doctor", "--output", "json"});
   ASSERT_EQ(r.exit_code, 0) << r.describe();
   auto caps = nlohmann::json::parse(r.out);
@@ -20,7 +29,7 @@ TEST_F(DoctorTest, ProbesTheKernelAndLeavesNothingBehind) {
     EXPECT_TRUE(available[feature]) << feature << "\n" << r.describe();
   for (const char* feature : {"802.1q vlan devices", "vxlan", "neighbour table", "bridge netfilter", "tool ping"})
     EXPECT_TRUE(available.count(feature)) << "doctor does not report " << feature;
-  EXPECT_EQ(ip({"netns", "list"}).out, namespaces_before) << "the scratch namespace was left behind";
+  EXPECT_EQ(scratch(), namespaces_before) << "the scratch namespace was left behind";
 }
 
 }  // namespace
