@@ -195,6 +195,25 @@ std::string vm_console_tail(const std::string& lab, const std::string& node, int
   return out;
 }
 
+void plug_tap(int index, const PlannedLink& link, const std::string& mark) {
+  NetlinkSocket nl;
+  auto req = build_link_set(index, true, std::nullopt);
+  if (link.a.ovs.empty()) {
+    auto bridge = nl.find_link(link.a.bridge);
+    if (!bridge) throw std::runtime_error("bridge " + link.a.bridge + " not found for TAP " + link.a.device);
+    req.put_u32(IFLA_MASTER, static_cast<uint32_t>(bridge->index));
+    req.description = "enslave TAP " + link.a.device + " to " + link.a.bridge;
+  } else {
+    // An OVS port: the switch's transaction already names it; ovs-vswitchd opens it once it exists.
+    req.description = "bring up TAP " + link.a.device + " (port of ovs switch " + link.a.ovs + ")";
+  }
+  if (link.a.mtu) req.put_u32(IFLA_MTU, static_cast<uint32_t>(*link.a.mtu));
+  std::vector<NlRequest> requests;
+  requests.push_back(std::move(req));
+  requests.push_back(build_link_alias(link.a.device, mark));
+  nl.execute(requests);
+}
+
 namespace {
 
 // A non-persistent TAP in the bridge's namespace, enslaved, up, marked as the lab's. Returns the
@@ -213,24 +232,9 @@ int create_tap(const PlannedLink& link, const std::string& mark) {
     throw SystemError("create TAP " + link.a.device, e);
   }
   try {
-    NetlinkSocket nl;
     int index = static_cast<int>(if_nametoindex(link.a.device.c_str()));
     if (index == 0) throw_errno("find " + link.a.device);
-    auto req = build_link_set(index, true, std::nullopt);
-    if (link.a.ovs.empty()) {
-      auto bridge = nl.find_link(link.a.bridge);
-      if (!bridge) throw std::runtime_error("bridge " + link.a.bridge + " not found for TAP " + link.a.device);
-      req.put_u32(IFLA_MASTER, static_cast<uint32_t>(bridge->index));
-      req.description = "enslave TAP " + link.a.device + " to " + link.a.bridge;
-    } else {
-      // An OVS port: the switch's transaction already names it; ovs-vswitchd opens it once it exists.
-      req.description = "bring up TAP " + link.a.device + " (port of ovs switch " + link.a.ovs + ")";
-    }
-    if (link.a.mtu) req.put_u32(IFLA_MTU, static_cast<uint32_t>(*link.a.mtu));
-    std::vector<NlRequest> requests;
-    requests.push_back(std::move(req));
-    requests.push_back(build_link_alias(link.a.device, mark));
-    nl.execute(requests);
+    plug_tap(index, link, mark);
   } catch (...) {
     close(fd);
     throw;

@@ -43,6 +43,11 @@ Accel vm_accelerator();
 // Throws with the console's last lines when the guest does not answer.
 void start_vm(const Plan& plan, const NodeSpec& node, Journal& journal, const std::string& mark, double timeout_s);
 
+// Plugs a VM's TAP (ifindex `index`, in the current namespace, the plan's link.a.device) into its
+// place: enslaved to its Linux bridge or left as the ovs switch's port, with MTU and the lab's mark,
+// up. Both drivers use it: the direct one right after creating the TAP, libvirt's after the move.
+void plug_tap(int index, const PlannedLink& link, const std::string& mark);
+
 // ConfigureNode of a VM: vm_configure_script through the agent.
 void configure_vm(const Plan& plan, const NodeSpec& node);
 

@@ -101,24 +101,9 @@ void adopt_tap(const std::string& host_name, const PlannedLink& link, const std:
     host.execute(std::move(move));
   }
   NetnsGuard inside(link.a.netns);
-  NetlinkSocket nl;
-  auto tap = nl.find_link(link.a.device);
+  auto tap = NetlinkSocket().find_link(link.a.device);
   if (!tap) throw std::runtime_error("TAP " + link.a.device + " vanished after the move into " + link.a.netns);
-  auto req = build_link_set(tap->index, true, std::nullopt);
-  if (link.a.ovs.empty()) {
-    auto bridge = nl.find_link(link.a.bridge);
-    if (!bridge) throw std::runtime_error("bridge " + link.a.bridge + " not found for TAP " + link.a.device);
-    req.put_u32(IFLA_MASTER, static_cast<uint32_t>(bridge->index));
-    req.description = "enslave TAP " + link.a.device + " to " + link.a.bridge;
-  } else {
-    // An OVS port: the switch's transaction already names it; ovs-vswitchd opens it once it exists.
-    req.description = "bring up TAP " + link.a.device + " (port of ovs switch " + link.a.ovs + ")";
-  }
-  if (link.a.mtu) req.put_u32(IFLA_MTU, static_cast<uint32_t>(*link.a.mtu));
-  std::vector<NlRequest> requests;
-  requests.push_back(std::move(req));
-  requests.push_back(build_link_alias(link.a.device, mark));
-  nl.execute(requests);
+  plug_tap(tap->index, link, mark);
 }
 
 }  // namespace
