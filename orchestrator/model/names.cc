@@ -48,6 +48,8 @@ std::string host_netns_name(const std::string& lab, const std::string& host) { r
 
 std::string ownership_mark(const std::string& lab) { return "netrig:" + lab; }
 
+uint32_t ownership_group(const std::string& lab) { return (fnv1a32("netrig-group:" + lab) & 0x7fffffffu) | 0x100u; }
+
 std::string vm_domain_name(const std::string& lab, const std::string& node) { return "netrig-" + lab + "-" + node; }
 
 }  // namespace netrig

@@ -37,5 +37,9 @@ std::string vm_domain_name(const std::string& lab, const std::string& node);
 
 // The mark every device of the lab carries as its interface alias (ifalias).
 std::string ownership_mark(const std::string& lab);
+// The interface group the lab's devices in the host's namespace (with settings.ovs) are made in:
+// set in the creating request itself, so a device is recognisable as the lab's even when a crash
+// came before its alias was set. Never 0 (the default group); below 2^31 (iproute2 prints it signed).
+uint32_t ownership_group(const std::string& lab);
 
 }  // namespace netrig

@@ -53,6 +53,11 @@ void parse_ovs_switch(Reader& r, ParseState& st, const Entry& body, NodeSpec& no
 std::string ovs_port_problem(const std::string& port);
 // After the links: bond members and declared ports are linked, patch peers match.
 void check_ovs(Reader& r, const ParseState& st, const Topology& topo);
+// settings.ovs (parse_ovs_settings.cc): the lab's own OVS daemons, or the system's at a socket.
+void parse_ovs_settings(Reader& r, const Entry& settings, Topology& topo);
+// With the system's OVS, what would reach into the host's namespace: addresses on internal ports,
+// controllers listening on every host address (parse_ovs_settings.cc).
+void check_system_ovs(Reader& r, const ParseState& st, const Topology& topo);
 // `services:` of a netns node (parse_services.cc): a mapping name -> command.
 void parse_services(Reader& r, NodeSpec& node, const Entry& services);
 // Whether the lab has switches, and so the local host namespace `local` where exec checks and

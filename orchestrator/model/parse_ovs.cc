@@ -216,6 +216,7 @@ void parse_ovs_switch(Reader& r, ParseState& st, const Entry& body, NodeSpec& no
         continue;
       }
       o.controllers.push_back(c);
+      o.controller_pos.push_back(Reader::pos(at));
     }
   if (auto e = Reader::get(body.value, "connection_mode")) {
     if (auto m = word(r, e, "connection_mode", {"in-band", "out-of-band"})) o.connection_mode = *m;

@@ -13,7 +13,7 @@ namespace {
 
 const std::vector<std::string> kTopKeys = {"name", "topology", "tests", "settings"};
 const std::vector<std::string> kTopologyKeys = {"defaults", "kinds", "nodes", "links", "security_groups"};
-const std::vector<std::string> kSettingsKeys = {"static_neighbors", "vm_driver", "libvirt_uri"};
+const std::vector<std::string> kSettingsKeys = {"static_neighbors", "vm_driver", "libvirt_uri", "ovs", "ovs_prefix"};
 constexpr size_t kMaxLabName = 32;
 const char* const kLabNameRule = "use up to 32 letters, digits, '_', '.' or '-', starting with a letter or digit";
 
@@ -54,6 +54,7 @@ class Parser {
       check_vms(r_, st_, topo);
     }
     parse_settings(Reader::get(node, "settings"), topo);
+    check_system_ovs(r_, st_, topo);
     parse_checks(r_, st_, Reader::get(node, "tests"), topo);
     return topo;
   }
@@ -85,6 +86,7 @@ class Parser {
     if (const auto v = Reader::get(settings.value, "static_neighbors"))
       if (auto b = r_.boolean(v, "'static_neighbors'")) topo.static_neighbors = *b;
     parse_vm_settings(r_, settings, topo);
+    parse_ovs_settings(r_, settings, topo);
   }
 
   Reader r_;

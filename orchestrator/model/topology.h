@@ -119,8 +119,9 @@ struct OvsSwitchSpec {
   std::vector<std::string> protocols;  // OpenFlow10..OpenFlow15; empty = OVS's default
   std::string fail_mode;               // "", secure, standalone
   std::vector<std::string> controllers;
-  std::string connection_mode;   // "", in-band, out-of-band (Controller connection_mode)
-  std::vector<int> flood_vlans;  // VLANs without MAC learning: every frame floods
+  std::vector<SourcePos> controller_pos;  // where each controller is written
+  std::string connection_mode;            // "", in-band, out-of-band (Controller connection_mode)
+  std::vector<int> flood_vlans;           // VLANs without MAC learning: every frame floods
   std::optional<int> mac_aging_time;
   std::optional<int> mac_table_size;
   std::string datapath;  // "" = kernel where the module is loaded, userspace (netdev) otherwise
@@ -304,6 +305,12 @@ struct Topology {
   // vm nodes. Empty: the default (direct; $NETRIG_VM_DRIVER / $NETRIG_LIBVIRT_URI override).
   std::string vm_driver;
   std::string libvirt_uri;
+  // settings.ovs (model/ovs_instance.h): "" = the lab starts its own ovsdb-server + ovs-vswitchd in
+  // <lab>-local (the default); else the database socket ("unix:/path/db.sock") of an Open vSwitch
+  // already running in the host's namespace ("system": Debian's /var/run/openvswitch/db.sock).
+  std::string ovs_db;
+  SourcePos ovs_db_pos;
+  std::string ovs_prefix;  // settings.ovs_prefix: "", a prefix, or "auto" (system_ovs_prefix)
 
   const NodeSpec* find_node(const std::string& node) const;
   const SecurityGroup* find_security_group(const std::string& group) const;
