@@ -33,7 +33,7 @@ CaptureDevice capture_device(const Plan& plan, const CheckSpec& check) {
       const LinkEnd& y = pair == &link.a ? link.b : link.a;
       if (x.node == check.bridge && x.iface.empty() &&
           ((y.iface.empty() ? y.node : y.node + ":" + y.iface) == check.bridge_port ||
-           (!x.ovs.empty() && x.device == check.bridge_port)))
+           (!x.ovs.empty() && x.port == check.bridge_port)))
         return {x.netns, x.device};
     }
   throw SystemError("bridge '" + check.bridge + "' has no port '" + check.bridge_port + "'", ENODEV);

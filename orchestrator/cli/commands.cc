@@ -270,6 +270,11 @@ int cmd_inspect(const CommonOptions& o) {
       node["device"] = plan->bridge_device(n.name);
       node["netns"] = plan->local_netns();
       node["present"] = device_exists(plan->local_netns(), plan->bridge_device(n.name));
+    } else if (n.kind == NodeKind::Ovs) {
+      node["device"] = plan->ovs_name(n.name);
+      node["netns"] = plan->ovs_netns();  // "" = the host's: the system's OVS (settings.ovs)
+      node["ovs_db"] = ovs_db(*plan);
+      node["present"] = device_exists(plan->ovs_netns(), plan->ovs_name(n.name));
     } else {
       node["netns"] = plan->netns_of(n.name);
       node["present"] = netns_exists(plan->netns_of(n.name));
@@ -292,7 +297,9 @@ int cmd_inspect(const CommonOptions& o) {
   json links = json::array();
   for (const auto& l : plan->links) {
     auto end = [](const LinkEnd& e) {
-      return json{{"node", e.node}, {"iface", e.iface}, {"netns", e.netns}, {"device", e.device}, {"bridge", e.bridge}};
+      json j{{"node", e.node}, {"iface", e.iface}, {"netns", e.netns}, {"device", e.device}, {"bridge", e.bridge}};
+      if (!e.ovs.empty()) j["ovs_port"] = e.port;
+      return j;
     };
     links.push_back({{"a", end(l.a)}, {"b", end(l.b)}});
   }
@@ -321,6 +328,8 @@ int cmd_inspect(const CommonOptions& o) {
             << "ADDRESSES\n";
   for (const auto& n : nodes) {
     std::string where = n.contains("netns") ? n["netns"].get<std::string>() : n["device"].get<std::string>();
+    if (n["kind"] == "bridge" || n["kind"] == "ovs")
+      where = n["device"].get<std::string>() + " in " + (where.empty() ? std::string("host") : where);
     if (!n["present"].get<bool>()) where += " (missing)";
     std::cout << std::setw(16) << n["name"].get<std::string>() << std::setw(8) << n["kind"].get<std::string>()
               << std::setw(24) << where;
@@ -341,12 +350,18 @@ int cmd_inspect(const CommonOptions& o) {
     }
     if (first) std::cout << "\n";
   }
-  if (plan->uses_local_host) std::cout << "switch ports (in namespace " << plan->local_netns() << "):\n";
+  if (plan->uses_local_host) std::cout << "switch ports (in namespace " << plan->local_netns() << " unless said):\n";
   for (const auto& l : plan->links)
-    for (const auto* e : {&l.a, &l.b})
+    for (const auto* e : {&l.a, &l.b}) {
+      const auto* other = e == &l.a ? &l.b : &l.a;
+      const auto peer = other->iface.empty() ? other->node : other->node + ":" + other->iface;
       if (!e->bridge.empty())
-        std::cout << "  " << std::setw(16) << e->device << " port of " << e->bridge << " for "
-                  << (e == &l.a ? (l.b.iface.empty() ? l.b.node : l.b.node + ":" + l.b.iface) : l.a.node) << "\n";
+        std::cout << "  " << std::setw(16) << e->device << " port of " << e->bridge << " for " << peer << "\n";
+      else if (!e->ovs.empty())
+        std::cout << "  " << std::setw(16) << e->device << " port of ovs " << e->ovs
+                  << (e->port != e->device ? " ('" + e->port + "' in the file)" : std::string()) << " for " << peer
+                  << (e->netns.empty() ? " (in the host's namespace: the system's Open vSwitch)" : "") << "\n";
+    }
   if (!leases.empty()) {
     std::cout << "DHCP leases:\n  " << std::setw(16) << "BRIDGE" << std::setw(18) << "IP" << std::setw(20) << "MAC"
               << std::setw(20) << "HOSTNAME"
@@ -403,14 +418,16 @@ int cmd_exec(const CommonOptions& o, const std::vector<std::string>& target, con
 int exec_in_node(const CommonOptions& o, const std::string& node, const std::vector<std::string>& cmd) {
   auto plan = deployed_plan(o.lab);
   if (!plan) return kExitBadInput;
-  if (node == kLocalHost) return exec_in_local_host(*plan, cmd);  // switches, OVS daemons
   const auto* spec = plan->topology.find_node(node);
+  // The switches' namespace, with the OVS tools pointed at the lab's switches (as exec checks on an
+  // ovs switch).
+  if (node == kLocalHost || (spec && spec->kind == NodeKind::Ovs)) return exec_in_local_host(*plan, cmd);
   if (spec && spec->kind == NodeKind::Vm) return exec_in_vm(*plan, node, cmd);
   if (!spec || spec->kind != NodeKind::Netns) {
     std::vector<std::string> names;
     for (const auto& n : plan->topology.nodes)
       if (n.kind != NodeKind::Bridge) names.push_back(n.name);
-    std::cerr << "netrig: error: lab '" << o.lab << "' has no netns or vm node '" << node << "'\n";
+    std::cerr << "netrig: error: lab '" << o.lab << "' has no netns, vm or ovs node '" << node << "'\n";
     auto hint = did_you_mean(node, names);
     if (!hint.empty()) std::cerr << "  hint: " << hint << "\n";
     return kExitBadInput;
@@ -527,13 +544,22 @@ int cmd_destroy(const CommonOptions& o) {
     std::cerr << "netrig: error: name a lab (or its topology file), or pass --all\n";
     return kExitBadInput;
   }
+  int rc = kExitOk;
   for (const auto& lab : labs) {
     auto start = clock_type::now();
     auto report = destroy_lab(lab);
+    if (!report.incomplete.empty()) {
+      std::cerr << "netrig: error: lab '" << lab << "' not completely destroyed: " << report.incomplete << "\n";
+      rc = kExitEnvironment;
+      continue;
+    }
     std::cout << "lab '" << lab << "' destroyed: " << report.namespaces << " namespaces, " << report.processes
-              << " processes in " << std::fixed << std::setprecision(3) << since(start) << " s\n";
+              << " processes";
+    if (report.ovs_bridges) std::cout << ", " << report.ovs_bridges << " bridges of the system's Open vSwitch";
+    if (report.host_devices) std::cout << ", " << report.host_devices << " host devices";
+    std::cout << " in " << std::fixed << std::setprecision(3) << since(start) << " s\n";
   }
-  return kExitOk;
+  return rc;
 }
 
 int cmd_doctor(const CommonOptions& o) {

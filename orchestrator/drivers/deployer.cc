@@ -34,6 +34,7 @@
 #include "drivers/vm.h"
 #include "drivers/vm_libvirt.h"
 #include "model/names.h"
+#include "model/ovs_instance.h"
 #include "model/vm_driver.h"
 #include "plan/security_groups.h"
 
@@ -227,7 +228,12 @@ class Deployer {
           journal_->record({"ovs", name, plan_.local_netns(), static_cast<uint32_t>(pid)});
         });
         break;
+      case StepKind::ConnectOvs:
+        connect_system_ovs(plan_);
+        break;
       case StepKind::ConfigureOvs:
+        if (uses_system_ovs(plan_.topology))  // a bridge in the system's OVS: journaled before it is made
+          journal_->record({"ovs-bridge", plan_.ovs_name(step.target), plan_.topology.ovs_db, 0});
         configure_ovs_switch(plan_, *plan_.topology.find_node(step.target));
         break;
     }
@@ -292,27 +298,61 @@ class Deployer {
 
   // An end in the namespace the request is sent from (`here`) is made there and comes up with its
   // switch; an end elsewhere is made directly in its node's namespace, down until configure_node.
-  static LinkAttrs end_attrs(const LinkEnd& end, const std::string& here, std::unique_ptr<Fd>& ns_fd) {
+  // An end in the host's namespace (a port of the system's OVS, settings.ovs) is made in the lab's
+  // interface group, so it is known as the lab's from the moment it exists.
+  LinkAttrs end_attrs(const LinkEnd& end, const std::string& here, std::unique_ptr<Fd>& ns_fd) const {
     LinkAttrs attrs;
     attrs.name = end.device;
     attrs.mac = end.mac;
     attrs.mtu = end.mtu;
+    if (end.netns.empty()) attrs.group = ownership_group(lab_);
     if (end.netns != here) {
-      ns_fd = std::make_unique<Fd>(open_netns(end.netns));
-      attrs.netns_fd = ns_fd->fd;
+      if (end.netns.empty()) {
+        attrs.netns_fd = host_netns_fd();
+      } else {
+        ns_fd = std::make_unique<Fd>(open_netns(end.netns));
+        attrs.netns_fd = ns_fd->fd;
+      }
       attrs.up = false;
     }
     return attrs;
   }
 
-  // Every end lives in a lab namespace, so nothing is journaled: the namespaces take their devices
-  // with them. A link to a switch is made from inside the local namespace, where the switch is.
+  // Every end in a lab namespace goes with it, so those are not journaled. An end in the host's
+  // namespace (settings.ovs) is journaled before it is made, and marked with the lab's alias.
+  // A link to a Linux bridge is made from inside the local namespace, where the bridge is.
   void create_link(const PlannedLink& link, NetlinkSocket& host) {
+    std::vector<std::string> in_host;
+    for (const auto* e : {&link.a, &link.b})
+      if (e->netns.empty()) {
+        journal_->record({"link", e->device, "", ownership_group(lab_)});
+        in_host.push_back(e->device);
+      }
     if (link.a.bridge.empty()) {
       std::unique_ptr<Fd> fd_a, fd_b;
       auto a = end_attrs(link.a, "", fd_a);
       auto b = end_attrs(link.b, "", fd_b);
-      host.execute(build_veth_create(a, b));
+      b.up = false;  // a veth peer cannot come up before it is paired; its switch or node brings it up
+      std::vector<NlRequest> requests;
+      requests.push_back(build_veth_create(a, b));
+      for (const auto& dev : in_host) requests.push_back(build_link_alias(dev, mark_));
+      host.execute(requests);
+      if (!link.b.bridge.empty()) {  // a system OVS port to a Linux bridge in <lab>-local
+        NetnsGuard inside(link.b.netns);
+        enslave(NetlinkSocket(), link.b);
+      }
+      return;
+    }
+    if (!in_host.empty()) {  // a Linux bridge in <lab>-local to a system OVS port in the host's namespace
+      std::unique_ptr<Fd> unused;
+      NetnsGuard inside(link.a.netns);
+      NetlinkSocket local;
+      auto a = end_attrs(link.a, link.a.netns, unused);
+      auto b = end_attrs(link.b, link.a.netns, unused);
+      b.up = false;
+      a.master = device_index(link.a.bridge);
+      local.execute(build_veth_create(a, b));
+      for (const auto& dev : in_host) host.execute(build_link_alias(dev, mark_));
       return;
     }
     const auto& here = link.a.netns;
@@ -324,13 +364,17 @@ class Deployer {
     b.up = false;  // a veth peer cannot come up before it is paired; the enslave step or the node brings it up
     a.master = device_index(link.a.bridge);
     local.execute(build_veth_create(a, b));
-    if (!link.b.bridge.empty()) {
-      // Only the first device of a new veth pair takes IFLA_MASTER; enslave the peer afterwards.
-      auto ifi_req = build_link_set(device_index(link.b.device), true, std::nullopt);
-      ifi_req.put_u32(IFLA_MASTER, static_cast<uint32_t>(device_index(link.b.bridge)));
-      ifi_req.description = "enslave " + link.b.device + " to " + link.b.bridge;
-      local.execute(std::move(ifi_req));
-    }
+    // Only the first device of a new veth pair takes IFLA_MASTER; enslave the peer afterwards.
+    if (!link.b.bridge.empty()) enslave(local, link.b);
+  }
+
+  // ip link set END master BRIDGE up, in the namespace the calling thread is in.
+  static void enslave(NetlinkSocket&& socket, const LinkEnd& end) { enslave(socket, end); }
+  static void enslave(NetlinkSocket& socket, const LinkEnd& end) {
+    auto ifi_req = build_link_set(device_index(end.device), true, std::nullopt);
+    ifi_req.put_u32(IFLA_MASTER, static_cast<uint32_t>(device_index(end.bridge)));
+    ifi_req.description = "enslave " + end.device + " to " + end.bridge;
+    socket.execute(std::move(ifi_req));
   }
 
   // The index of a device in the namespace the calling thread is in.
@@ -407,6 +451,28 @@ class Deployer {
   std::mutex notify_mutex_;
 };
 
+// The journaled host-namespace devices ("link" entries without a namespace) that are still there
+// and are the lab's: alias netrig:<lab>, or the lab's interface group (made so in the creating
+// request). A device with the same name that is not the lab's is left alone.
+int delete_host_devices(const std::string& lab, const std::vector<JournalEntry>& entries) {
+  std::set<std::string> journaled;
+  for (const auto& e : entries)
+    if (e.op == "link" && e.netns.empty()) journaled.insert(e.name);
+  if (journaled.empty()) return 0;
+  const auto mark = ownership_mark(lab);
+  const auto group = ownership_group(lab);
+  NetlinkSocket host;
+  std::vector<NlRequest> requests;
+  for (const auto& l : host.dump_links())
+    if (journaled.count(l.name) && (l.alias == mark || (l.group == group && l.alias.empty())))
+      requests.push_back(build_link_delete(l.name));
+  if (requests.empty()) return 0;
+  int deleted = 0;
+  for (const auto& r : host.transact(requests))  // a veth's peer goes with it: ENODEV is fine
+    deleted += r.error == 0;
+  return deleted;
+}
+
 }  // namespace
 
 void deploy(const Plan& plan, const DeployOptions& options) { Deployer(plan, options).run(); }
@@ -459,13 +525,27 @@ DestroyReport destroy_lab(const std::string& lab) {
   // Their TAP devices and sockets go when they have exited: wait for that (bounded).
   wait_gone(killed, 5.0);
 
-  // 2. Namespaces, newest first. Every device of the lab lives in one of them (switches and their
-  //    ports in <lab>-local), so deleting them removes the devices too; the host's own link table
-  //    holds nothing of the lab.
+  // 2. Bridges in a system OVS (settings.ovs): the journaled ones that carry the lab's mark.
+  int unreachable = 0;
+  report.ovs_bridges = destroy_system_ovs_bridges(lab, entries, &unreachable);
+
+  // 3. Namespaces, newest first. Every device of the lab lives in one of them (switches and their
+  //    ports in <lab>-local), so deleting them removes the devices too...
   for (auto it = namespaces.rbegin(); it != namespaces.rend(); ++it) {
     if (!netns_exists(*it)) continue;
     delete_netns(*it);
     ++report.namespaces;
+  }
+  // 4. ...but for a system OVS's ports, made in the host's namespace: the journaled names still
+  //    there that are the lab's by alias or interface group (a veth whose peer was in a lab
+  //    namespace went with it; one between two switches did not).
+  report.host_devices = delete_host_devices(lab, entries);
+  if (unreachable) {
+    report.incomplete = std::to_string(unreachable) +
+                        " Open vSwitch database(s) did not answer; the lab's state is kept so that "
+                        "`netrig destroy " +
+                        lab + "` can finish once it answers";
+    return report;
   }
   remove_lab_dir(lab);
   return report;

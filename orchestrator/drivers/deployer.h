@@ -35,11 +35,18 @@ void deploy(const Plan& plan, const DeployOptions& options);
 struct DestroyReport {
   int namespaces = 0;
   int processes = 0;
+  int ovs_bridges = 0;   // bridges removed from the system's OVS (settings.ovs)
+  int host_devices = 0;  // devices removed from the host's namespace (settings.ovs)
+  // What could not be removed (a system OVS that does not answer): the lab's state is kept so a
+  // later destroy can finish; empty when the lab is gone.
+  std::string incomplete;
 };
 
-// Kills the processes inside the lab's journaled namespaces, deletes those namespaces (newest
-// first; with them every device of the lab), then the state directory. Safe to run after a crash,
-// twice, or on a lab half made.
+// Kills the processes inside the lab's journaled namespaces, removes the lab's bridges from a
+// system OVS (settings.ovs), deletes those namespaces (newest first; with them every device of the
+// lab inside them), then the lab's devices left in the host's namespace (journaled and carrying
+// the lab's alias or interface group), then the state directory. Safe to run after a crash, twice,
+// or on a lab half made.
 DestroyReport destroy_lab(const std::string& lab);
 
 }  // namespace netrig

@@ -24,6 +24,7 @@ bool netns_exists(const std::string& name) {
 }
 
 bool device_exists(const std::string& netns, const std::string& device) {
+  if (netns.empty()) return if_nametoindex(device.c_str()) != 0;
   if (!netns_exists(netns)) return false;
   NetnsGuard inside(netns);
   return if_nametoindex(device.c_str()) != 0;
@@ -79,6 +80,15 @@ void delete_netns(const std::string& name) {
   const auto path = netns_path(name);
   if (umount2(path.c_str(), MNT_DETACH) != 0 && errno != EINVAL && errno != ENOENT) throw_errno("umount " + path);
   if (unlink(path.c_str()) != 0 && errno != ENOENT) throw_errno("unlink " + path);
+}
+
+namespace {
+const int kHostNetnsFd = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+}  // namespace
+
+int host_netns_fd() {
+  if (kHostNetnsFd < 0) throw_errno("open /proc/self/ns/net");
+  return kHostNetnsFd;
 }
 
 int open_netns(const std::string& name) {

@@ -20,13 +20,16 @@ void create_netns(const std::string& name);
 void delete_netns(const std::string& name);
 // An O_RDONLY|O_CLOEXEC fd on the namespace, for setns() and IFLA_NET_NS_FD. Throws if absent.
 int open_netns(const std::string& name);
+// An fd (not to be closed) on the network namespace netrig started in — the host's — opened while
+// the program starts, before any thread enters another namespace.
+int host_netns_fd();
 // Inode number of the namespace (identifies it in /proc/<pid>/ns/net); 0 if absent.
 ino_t netns_inode(const std::string& name);
 // PIDs of processes whose network namespace is one of these inodes (one pass over /proc).
 std::vector<pid_t> pids_in_netns(const std::vector<ino_t>& inodes);
 
 // Switches the calling thread into a network namespace and back when destroyed.
-// Whether namespace `netns` exists and has a device named `device`.
+// Whether namespace `netns` ("" = the host's) exists and has a device named `device`.
 bool device_exists(const std::string& netns, const std::string& device);
 
 class NetnsGuard {

@@ -18,7 +18,7 @@ bool is_ovs(const Plan& plan, const std::string& node) {
 
 std::vector<std::string> local_host_env(const Plan& plan) {
   for (const auto& n : plan.topology.nodes)
-    if (n.kind == NodeKind::Ovs) return ovs_env(plan.topology.name);
+    if (n.kind == NodeKind::Ovs) return ovs_env(plan);
   return {};
 }
 
@@ -27,7 +27,7 @@ namespace {
 // env OVS_RUNDIR=<lab's ovs dir> ... ARGV: ovs-vsctl, ovs-ofctl and ovs-appctl reach the lab's daemons.
 std::vector<std::string> with_ovs_env(const Plan& plan, const std::vector<std::string>& argv) {
   std::vector<std::string> out = {"env"};
-  for (const auto& v : ovs_env(plan.topology.name)) out.push_back(v);
+  for (const auto& v : ovs_env(plan)) out.push_back(v);
   out.insert(out.end(), argv.begin(), argv.end());
   return out;
 }
@@ -63,8 +63,7 @@ ExecResult run_on_node(const Plan& plan, const std::string& node, const std::vec
 std::string on_node_text(const Plan& plan, const std::string& node, const std::vector<std::string>& argv) {
   if (is_vm(plan, node)) return "in guest " + node + ": " + shell_join(argv);
   if (is_ovs(plan, node))
-    return "ip netns exec " + plan.local_netns() + " env OVS_RUNDIR=" + ovs_dir(plan.topology.name) + " " +
-           shell_join(argv);
+    return "ip netns exec " + plan.local_netns() + " env " + ovs_env(plan).front() + " " + shell_join(argv);
   return "ip netns exec " + plan.netns_of(node) + " " + shell_join(with_local_env(plan, node, argv));
 }
 

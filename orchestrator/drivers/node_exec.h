@@ -1,7 +1,9 @@
 // Running a command "on a node", whatever the node is: in its network namespace (netns nodes)
 // or in the guest through its agent (vm nodes); for an ovs switch, in the lab's switch namespace
 // <lab>-local with OVS_RUNDIR/OVS_DBDIR/OVS_LOGDIR/OVS_SYSCONFDIR set to the lab's OVS directory, so
-// ovs-vsctl, ovs-ofctl and ovs-appctl reach the lab's own daemons. The seam checks use.
+// ovs-vsctl, ovs-ofctl and ovs-appctl reach the lab's own daemons (with settings.ovs: OVS_RUNDIR at
+// the system OVS's run directory; the command still runs in <lab>-local, never in the host's
+// namespace). The seam checks use.
 #pragma once
 
 #include <string>
@@ -20,7 +22,7 @@ ExecResult run_on_node(const Plan& plan, const std::string& node, const std::vec
                        double timeout_s);
 
 // The environment ("NAME=VALUE") commands in the lab's local host namespace get (exec checks and
-// actions on `local`, `netrig exec LAB local`): ovs_env(lab) when the lab has ovs switches, so
+// actions on `local`, `netrig exec LAB local`): ovs_env(plan) when the lab has ovs switches, so
 // ovs-vsctl, ovs-ofctl and ovs-appctl reach its daemons; none otherwise. run_on_node and
 // on_node_text add it for node `local`.
 std::vector<std::string> local_host_env(const Plan& plan);

@@ -13,7 +13,10 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <map>
+#include <nlohmann/json.hpp>
+#include <optional>
 #include <set>
 #include <thread>
 
@@ -22,6 +25,7 @@
 #include "drivers/netlink.h"
 #include "drivers/netns.h"
 #include "drivers/system_error.h"
+#include "model/ovs_instance.h"
 #include "plan/ovs.h"
 
 namespace netrig {
@@ -69,7 +73,14 @@ std::vector<std::string> ovs_env_of(const std::string& dir) {
   return {"OVS_RUNDIR=" + dir, "OVS_DBDIR=" + dir, "OVS_LOGDIR=" + dir, "OVS_SYSCONFDIR=" + dir};
 }
 
-std::vector<std::string> ovs_env(const std::string& lab) { return ovs_env_of(ovs_dir(lab)); }
+std::vector<std::string> ovs_env(const Plan& plan) {
+  if (uses_system_ovs(plan.topology)) return {"OVS_RUNDIR=" + ovs_rundir_of(plan.topology.ovs_db)};
+  return ovs_env_of(ovs_dir(plan.topology.name));
+}
+
+std::string ovs_db(const Plan& plan) {
+  return uses_system_ovs(plan.topology) ? plan.topology.ovs_db : "unix:" + ovs_dir(plan.topology.name) + "/db.sock";
+}
 
 std::string ovs_default_datapath() { return fs::exists("/sys/module/openvswitch") ? "system" : "netdev"; }
 
@@ -79,21 +90,25 @@ std::string ovs_datapath_reason() {
              : "no openvswitch module: ovs switches use the userspace datapath (datapath_type=netdev)";
 }
 
-std::string ovs_mgmt_socket(const std::string& lab, const std::string& bridge) {
-  return "unix:" + ovs_dir(lab) + "/" + bridge + ".mgmt";
+std::string ovs_mgmt_socket(const Plan& plan, const std::string& bridge) {
+  const auto dir = uses_system_ovs(plan.topology) ? ovs_rundir_of(plan.topology.ovs_db) : ovs_dir(plan.topology.name);
+  return "unix:" + dir + "/" + bridge + ".mgmt";
 }
 
-ExecResult ovs_vsctl(const std::string& lab, const std::vector<std::string>& args, double timeout_s) {
-  std::vector<std::string> argv = {"ovs-vsctl", "--db=unix:" + ovs_dir(lab) + "/db.sock",
+ExecResult ovs_vsctl_at(const std::string& db, const std::vector<std::string>& args, double timeout_s) {
+  std::vector<std::string> argv = {"ovs-vsctl", "--db=" + db,
                                    "--timeout=" + std::to_string(static_cast<int>(timeout_s))};
   argv.insert(argv.end(), args.begin(), args.end());
   return run_in_netns("", argv, timeout_s + 5);
 }
 
-ExecResult ovs_ofctl(const std::string& lab, const std::vector<std::string>& args, double timeout_s) {
+ExecResult ovs_vsctl(const Plan& plan, const std::vector<std::string>& args, double timeout_s) {
+  return ovs_vsctl_at(ovs_db(plan), args, timeout_s);
+}
+
+ExecResult ovs_ofctl(const std::vector<std::string>& args, double timeout_s) {
   std::vector<std::string> argv = {"ovs-ofctl"};
   argv.insert(argv.end(), args.begin(), args.end());
-  (void)lab;
   return run_in_netns("", argv, timeout_s);
 }
 
@@ -116,7 +131,7 @@ OvsDaemons start_ovs_daemons(const std::string& lab, const std::string& netns,
   d.ovsdb = spawn_in_netns(netns, argv, dir + "/ovsdb-server.out");
   on_pid("ovsdb-server", d.ovsdb);
   wait_for("ovsdb-server", d.ovsdb, dir + "/ovsdb-server.out", [&] { return fs::exists(dir + "/db.sock"); });
-  auto init = ovs_vsctl(lab, {"--no-wait", "init"});
+  auto init = ovs_vsctl_at("unix:" + dir + "/db.sock", {"--no-wait", "init"});
   if (init.exit_code != 0) throw std::runtime_error("ovs-vsctl init: " + init.output);
 
   argv = daemon_env(dir);
@@ -138,6 +153,11 @@ std::vector<Diagnostic> check_ovs_flows(const Topology& topo) {
     // One ovs-ofctl run per rejected flow at most: it stops at the first bad line; drop it, go on.
     std::vector<size_t> left(o.flows.size());
     for (size_t i = 0; i < left.size(); ++i) left[i] = i;
+    // ovs-ofctl parse-flows knows no switch, so no port names: each of the switch's names is checked
+    // as a port number (1, 2, ... in file order), as add-flows on the running switch resolves it.
+    std::map<std::string, std::string> numbers;
+    for (const auto& p : o.ports) numbers.emplace(p.name, std::to_string(numbers.size() + 1));
+    for (const auto& b : o.bonds) numbers.emplace(b.name, std::to_string(numbers.size() + 1));
     char tmpl[] = "/tmp/netrig-flows-XXXXXX";
     int fd = mkstemp(tmpl);
     if (fd < 0) return out;
@@ -146,7 +166,7 @@ std::vector<Diagnostic> check_ovs_flows(const Topology& topo) {
     while (!left.empty()) {
       {
         std::ofstream f(file, std::ios::trunc);
-        for (size_t i : left) f << o.flows[i].text << "\n";
+        for (size_t i : left) f << rename_flow_ports(o.flows[i].text, numbers, true) << "\n";
       }
       std::vector<std::string> argv = {"ovs-ofctl"};
       if (auto v = ovs_ofctl_protocols(o); !v.empty()) argv.insert(argv.end(), {"-O", v});
@@ -209,86 +229,204 @@ bool ovs_userspace(const Plan& plan, const std::string& sw) {
   return (node->ovs->datapath.empty() ? ovs_default_datapath() : node->ovs->datapath) == "netdev";
 }
 
+namespace {
+
+// Runs `fn` in namespace `netns` ("" = the host's, where the calling thread already is).
+template <typename Fn>
+void in_netns(const std::string& netns, Fn&& fn) {
+  std::optional<NetnsGuard> inside;
+  if (!netns.empty()) inside.emplace(netns);
+  fn();
+}
+
+}  // namespace
+
 void configure_ovs_switch(const Plan& plan, const NodeSpec& sw) {
   const auto& lab = plan.topology.name;
   const auto& o = *sw.ovs;
   const auto datapath = o.datapath.empty() ? ovs_default_datapath() : o.datapath;
   const bool userspace = datapath == "netdev";
-  const auto local = plan.local_netns();
+  const auto where = plan.ovs_netns();  // the switch's ports: <lab>-local, or the host's (settings.ovs)
   // A vm's TAP does not exist yet: the VM's start makes it later, and ovs-vswitchd opens the port
   // when it appears. Its checksums are the guest's business (VmLaunch::Nic::full_checksums).
-  std::set<std::string> taps;
-  for (const auto& l : plan.links)
-    if (l.tap && l.a.ovs == sw.name) taps.insert(l.a.device);
   std::vector<std::string> ports;
-  for (const auto& dev : ovs_link_ports(plan, sw.name))
-    if (!taps.count(dev)) ports.push_back(dev);
-  {
-    NetnsGuard inside(local);
+  for (const auto& l : plan.links)
+    for (const auto* e : {&l.a, &l.b})
+      if (e->ovs == sw.name && !l.tap) ports.push_back(e->device);
+  in_netns(where, [&] {
     NetlinkSocket nl;
     std::map<std::string, int> index;
     for (const auto& l : nl.dump_links()) index[l.name] = l.index;
     std::vector<NlRequest> requests;
     for (const auto& dev : ports) {
-      if (!index.count(dev)) throw std::runtime_error("port device " + dev + " missing in " + local);
+      if (!index.count(dev))
+        throw std::runtime_error("port device " + dev + " missing in " +
+                                 (where.empty() ? std::string("the host's namespace") : where));
       if (userspace) disable_tx_checksum(dev);
       requests.push_back(build_link_set(index.at(dev), true, std::nullopt));
     }
     nl.execute(requests);
-  }
+  });
   if (userspace)  // the other end of each link: a node's interface (or another switch's port)
     for (const auto& l : plan.links)
       for (const auto* pair : {&l.a, &l.b}) {
         const LinkEnd& x = *pair;
         const LinkEnd& y = pair == &l.a ? l.b : l.a;
-        if (x.ovs != sw.name || y.netns.empty() || l.tap) continue;
-        NetnsGuard inside(y.netns);
-        disable_tx_checksum(y.device);
+        if (x.ovs != sw.name || l.tap) continue;
+        in_netns(y.netns, [&] { disable_tx_checksum(y.device); });
       }
 
-  auto r = ovs_vsctl(lab, ovs_switch_transaction(plan, sw, datapath));
+  const auto br = plan.ovs_name(sw.name);
+  auto r = ovs_vsctl(plan, ovs_switch_transaction(plan, sw, datapath));
   if (r.exit_code != 0)
     throw std::runtime_error("ovs-vsctl for ovs '" + sw.name + "' exited with " + std::to_string(r.exit_code) + ": " +
                              r.output);
 
-  std::vector<std::pair<std::string, IpPrefix>> addresses;
-  for (const auto& p : o.ports)
-    if (p.type == "internal")
-      for (const auto& a : p.addresses) addresses.push_back({p.name, a});
   bool internal = false;
   for (const auto& p : o.ports) internal |= p.type == "internal";
-  if (internal) {
-    NetnsGuard inside(local);
-    NetlinkSocket nl;
-    std::map<std::string, int> index;
-    for (const auto& l : nl.dump_links()) index[l.name] = l.index;
-    std::vector<NlRequest> requests;
-    for (const auto& p : o.ports) {
-      if (p.type != "internal") continue;
-      if (!index.count(p.name)) throw std::runtime_error("internal port " + p.name + " did not appear in " + local);
-      if (userspace) try {
-          disable_tx_checksum(p.name);
-        } catch (const std::exception&) {  // a tap that keeps its offloads: the local host's own traffic only
-        }
-      requests.push_back(build_link_set(index.at(p.name), true, std::nullopt));
-      for (const auto& a : p.addresses) requests.push_back(build_address_add(index.at(p.name), a));
-    }
-    nl.execute(requests);
-  }
+  if (internal)
+    in_netns(where, [&] {
+      NetlinkSocket nl;
+      std::map<std::string, int> index;
+      for (const auto& l : nl.dump_links()) index[l.name] = l.index;
+      std::vector<NlRequest> requests;
+      for (const auto& p : o.ports) {
+        if (p.type != "internal") continue;
+        const auto dev = plan.ovs_name(sw.name, p.name);
+        if (!index.count(dev)) throw std::runtime_error("internal port " + dev + " did not appear");
+        if (userspace) try {
+            disable_tx_checksum(dev);
+          } catch (const std::exception&) {  // a tap that keeps its offloads: the local host's own traffic only
+          }
+        requests.push_back(build_link_set(index.at(dev), true, std::nullopt));
+        for (const auto& a : p.addresses) requests.push_back(build_address_add(index.at(dev), a));
+      }
+      nl.execute(requests);
+    });
 
   if (o.flows.empty()) return;
-  const auto br = ovs_switch_name(sw);
+  fs::create_directories(ovs_dir(lab));
   const auto file = ovs_dir(lab) + "/" + br + ".flows";
   {
     std::ofstream out(file);
-    out << ovs_flows_text(o);
+    out << ovs_flows_text(plan, sw);
     if (!out) throw std::runtime_error("write " + file);
   }
   std::vector<std::string> args;
   if (auto v = ovs_ofctl_protocols(o); !v.empty()) args = {"-O", v};
-  args.insert(args.end(), {"add-flows", ovs_mgmt_socket(lab, br), file});
-  auto f = ovs_ofctl(lab, args);
+  args.insert(args.end(), {"add-flows", ovs_mgmt_socket(plan, br), file});
+  auto f = ovs_ofctl(args);
   if (f.exit_code != 0) throw std::runtime_error("ovs-ofctl add-flows on ovs '" + sw.name + "': " + f.output);
+}
+
+namespace {
+
+// name -> external_ids:netrig-lab ("" without one) of every row of `table` in `db`.
+std::optional<std::map<std::string, std::string>> rows_with_lab(const std::string& db, const std::string& table,
+                                                                std::string* error) {
+  auto r = ovs_vsctl_at(db, {"--format=json", "--columns=name,external_ids", "list", table}, 5);
+  if (r.exit_code != 0) {
+    if (error) {
+      *error = r.timed_out ? "no answer in 5 s" : r.output;
+      while (!error->empty() && (error->back() == '\n' || error->back() == ' ')) error->pop_back();
+    }
+    return std::nullopt;
+  }
+  std::map<std::string, std::string> out;
+  try {
+    auto j = nlohmann::json::parse(r.output);
+    for (const auto& row : j.at("data")) {
+      std::string lab;
+      for (const auto& kv : row.at(1).at(1))
+        if (kv.at(0) == "netrig-lab") lab = kv.at(1).get<std::string>();
+      out[row.at(0).get<std::string>()] = lab;
+    }
+  } catch (const std::exception& e) {
+    if (error) *error = std::string("unexpected ovs-vsctl output: ") + e.what();
+    return std::nullopt;
+  }
+  return out;
+}
+
+}  // namespace
+
+void connect_system_ovs(const Plan& plan) {
+  if (!installed("ovs-vsctl"))
+    throw std::runtime_error("ovs-vsctl is not installed (Debian: apt-get install openvswitch-switch)");
+  const auto& db = plan.topology.ovs_db;
+  std::string why;
+  auto bridges = rows_with_lab(db, "Bridge", &why);
+  if (!bridges)
+    throw std::runtime_error("the system's Open vSwitch does not answer at " + db + " (settings.ovs): " + why +
+                             " — start it (Debian: service openvswitch-switch start), or remove settings.ovs so the "
+                             "lab runs its own");
+  auto ports = rows_with_lab(db, "Port", &why);
+  if (!ports) throw std::runtime_error("ovs-vsctl list Port at " + db + ": " + why);
+  // Every name the lab will use in that database, and every device it will make in the host's namespace.
+  std::map<std::string, std::string> names;  // OVS name -> what it is in the file
+  for (const auto& [key, name] : plan.ovs_names) names[name] = key;
+  std::set<std::string> devices;
+  for (const auto& l : plan.links)
+    for (const auto* e : {&l.a, &l.b})
+      if (e->netns.empty()) devices.insert(e->device);
+  for (const auto& [name, key] : names) {
+    const std::map<std::string, std::string>* rows = bridges->count(name) ? &*bridges
+                                                     : ports->count(name) ? &*ports
+                                                                          : nullptr;
+    if (!rows) continue;
+    const auto& owner = rows->at(name);
+    throw std::runtime_error(
+        "the system's Open vSwitch already has a " + std::string(rows == &*bridges ? "bridge" : "port") + " named " +
+        name + " (this lab's '" + key + "')" +
+        (owner == plan.topology.name
+             ? ": it is this lab's, left by an earlier deploy — run: netrig destroy " + owner
+             : (owner.empty() ? std::string(", which is not a lab's") : ", which belongs to lab '" + owner + "'") +
+                   ": rename the switch or port, or give this lab its own names with settings.ovs_prefix: auto"));
+  }
+  NetlinkSocket host;
+  for (const auto& l : host.dump_links())
+    if (devices.count(l.name) || names.count(l.name))
+      throw std::runtime_error("the host's namespace already has a device named " + l.name +
+                               (l.alias.empty() ? "" : " (alias '" + l.alias + "')") +
+                               ", which this lab's switches need with settings.ovs: rename that switch or port, or "
+                               "give this lab its own names with settings.ovs_prefix: auto");
+}
+
+int destroy_system_ovs_bridges(const std::string& lab, const std::vector<JournalEntry>& entries, int* unreachable) {
+  std::map<std::string, std::set<std::string>> by_db;  // database -> journaled bridge names
+  for (const auto& e : entries)
+    if (e.op == "ovs-bridge") by_db[e.netns].insert(e.name);
+  int removed = 0;
+  for (const auto& [db, names] : by_db) {
+    std::string why;
+    auto rows = rows_with_lab(db, "Bridge", &why);
+    if (!rows) {
+      std::cerr << "netrig: warning: cannot reach the Open vSwitch at " << db << " to remove lab " << lab
+                << "'s bridges (" << why << "); when it answers again, run netrig destroy " << lab << " once more\n";
+      if (unreachable) ++*unreachable;
+      continue;
+    }
+    std::vector<std::string> args;
+    for (const auto& name : names) {
+      auto it = rows->find(name);
+      if (it == rows->end()) continue;  // never made, or already gone
+      if (it->second != lab) {
+        std::cerr << "netrig: warning: bridge " << name << " at " << db << " is not lab " << lab
+                  << "'s (external_ids:netrig-lab=" << (it->second.empty() ? "<none>" : it->second)
+                  << "); left alone\n";
+        continue;
+      }
+      args.insert(args.end(), {"--", "--if-exists", "del-br", name});
+      ++removed;
+    }
+    if (args.empty()) continue;
+    // Waits (bounded) until ovs-vswitchd has removed the bridges' devices too.
+    auto r = ovs_vsctl_at(db, args, 10);
+    if (r.exit_code != 0)
+      std::cerr << "netrig: warning: ovs-vsctl del-br at " << db << ": "
+                << (r.timed_out ? "ovs-vswitchd did not confirm within 10 s" : r.output) << "\n";
+  }
+  return removed;
 }
 
 }  // namespace netrig

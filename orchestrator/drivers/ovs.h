@@ -2,6 +2,11 @@
 // host namespace, with their database, sockets, logs and PID files in <lab_dir>/ovs (nothing in
 // /var/run/openvswitch). Destroy kills them with the namespace's other processes (they are in a
 // journaled namespace, so this works after a kill -9 of netrig too) and removes the directory.
+//
+// Or, with settings.ovs, an Open vSwitch that already runs in the host's namespace (the system's):
+// netrig starts no daemon, journals each bridge before it creates it, marks the bridge and its
+// ports with external_ids:netrig-lab=<lab>, and destroy deletes exactly the journaled bridges that
+// carry that mark (destroy_system_ovs_bridges).
 #pragma once
 
 #include <sys/types.h>
@@ -10,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "drivers/lab_state.h"
 #include "drivers/process.h"
 #include "model/diagnostic.h"
 #include "plan/plan.h"
@@ -20,11 +26,15 @@ namespace netrig {
 // socket under OVS's default name (<daemon>.<pid>.ctl), so ovs-appctl finds it from the PID file.
 std::string ovs_dir(const std::string& lab);
 
-// OVS_RUNDIR, OVS_DBDIR, OVS_LOGDIR and OVS_SYSCONFDIR ("NAME=VALUE") pointing at ovs_dir(lab):
-// with them ovs-vsctl, ovs-ofctl and ovs-appctl reach the lab's own daemons without --db= or a
-// socket path (`netrig exec LAB local -- ovs-vsctl show`).
-std::vector<std::string> ovs_env(const std::string& lab);
+// The environment ("NAME=VALUE") under which ovs-vsctl, ovs-ofctl and ovs-appctl reach the lab's
+// switches without --db= or a socket path (`netrig exec LAB local -- ovs-vsctl show`): OVS_RUNDIR,
+// OVS_DBDIR, OVS_LOGDIR and OVS_SYSCONFDIR at ovs_dir(lab) for the lab's own daemons; OVS_RUNDIR at
+// the socket's directory with settings.ovs.
+std::vector<std::string> ovs_env(const Plan& plan);
 std::vector<std::string> ovs_env_of(const std::string& dir);
+
+// The database the lab's switches are in: unix:<ovs_dir>/db.sock, or settings.ovs.
+std::string ovs_db(const Plan& plan);
 
 // "system" (kernel datapath) when the openvswitch module is loaded, "netdev" (userspace) otherwise.
 std::string ovs_default_datapath();
@@ -44,11 +54,23 @@ struct OvsDaemons {
 OvsDaemons start_ovs_daemons(const std::string& lab, const std::string& netns,
                              const std::function<void(const std::string&, pid_t)>& on_pid);
 
-// ovs-vsctl / ovs-ofctl against the lab's own daemons.
-ExecResult ovs_vsctl(const std::string& lab, const std::vector<std::string>& args, double timeout_s = 30);
-ExecResult ovs_ofctl(const std::string& lab, const std::vector<std::string>& args, double timeout_s = 30);
-// unix:<ovs_dir>/<bridge>.mgmt: the bridge's OpenFlow management socket.
-std::string ovs_mgmt_socket(const std::string& lab, const std::string& bridge);
+// ovs-vsctl against the lab's switches' database (or any `db`); ovs-ofctl.
+ExecResult ovs_vsctl(const Plan& plan, const std::vector<std::string>& args, double timeout_s = 30);
+ExecResult ovs_vsctl_at(const std::string& db, const std::vector<std::string>& args, double timeout_s = 30);
+ExecResult ovs_ofctl(const std::vector<std::string>& args, double timeout_s = 30);
+// unix:<run dir>/<bridge>.mgmt: the bridge's OpenFlow management socket.
+std::string ovs_mgmt_socket(const Plan& plan, const std::string& bridge);
+
+// settings.ovs, before anything of the lab is made there: the system's OVS answers at its socket,
+// and neither its database nor the host's namespace has a bridge, port or device by one of the
+// lab's names. Throws saying what is wrong and what to do.
+void connect_system_ovs(const Plan& plan);
+
+// The bridges `entries` journal as made in a system OVS ("ovs-bridge": name, database): deletes,
+// in one transaction per database, those whose external_ids:netrig-lab is `lab` — never another
+// bridge. Returns how many went; a database that does not answer is reported on stderr and
+// counted in `unreachable`.
+int destroy_system_ovs_bridges(const std::string& lab, const std::vector<JournalEntry>& entries, int* unreachable);
 
 // One switch: link ports up (with TX checksum offload off on both ends of each link on the
 // userspace datapath, which does not fill in checksums the kernel left to the NIC), the bridge and

@@ -91,6 +91,18 @@ struct Domain {
 void adopt_tap(const std::string& host_name, const PlannedLink& link, const std::string& mark) {
   const int index = static_cast<int>(if_nametoindex(host_name.c_str()));
   if (index == 0) throw std::runtime_error("libvirt did not create TAP " + host_name + " in the host namespace");
+  if (link.a.netns.empty()) {  // a port of the system's OVS (settings.ovs): it stays, renamed (down to rename)
+    NetlinkSocket host;
+    std::vector<NlRequest> requests;
+    requests.push_back(build_link_updown(index, false));
+    auto rename = build_link_set(index, false, std::nullopt);
+    rename.put_str(IFLA_IFNAME, link.a.device);
+    rename.description = "rename TAP " + host_name + " to " + link.a.device;
+    requests.push_back(std::move(rename));
+    host.execute(requests);
+    plug_tap(index, link, mark);
+    return;
+  }
   {
     Fd target(open_netns(link.a.netns));
     NetlinkSocket host;

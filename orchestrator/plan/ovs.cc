@@ -1,8 +1,12 @@
 #include "plan/ovs.h"
 
+#include <cctype>
+#include <cstring>
+#include <map>
 #include <set>
 
 #include "model/names.h"
+#include "model/ovs_instance.h"
 
 namespace netrig {
 namespace {
@@ -27,8 +31,6 @@ void add_vlan(std::vector<std::string>& args, const OvsVlan& v) {
 
 }  // namespace
 
-std::string ovs_switch_name(const NodeSpec& sw) { return short_kernel_name(sw.name); }
-
 std::vector<std::string> ovs_link_ports(const Plan& plan, const std::string& sw) {
   std::vector<std::string> out;
   for (const auto& l : plan.links)
@@ -39,36 +41,43 @@ std::vector<std::string> ovs_link_ports(const Plan& plan, const std::string& sw)
 
 std::vector<std::string> ovs_switch_transaction(const Plan& plan, const NodeSpec& sw, const std::string& datapath) {
   const auto& o = *sw.ovs;
-  const auto br = ovs_switch_name(sw);
+  const auto name = [&](const std::string& port) { return plan.ovs_name(sw.name, port); };
+  const auto br = name("");
+  const auto lab_id = "external_ids:netrig-lab=" + plan.topology.name;
+  const bool system = uses_system_ovs(plan.topology);
   std::vector<std::string> a = {"--", "add-br", br, "--", "set", "bridge", br, "datapath_type=" + datapath};
   if (!o.protocols.empty()) a.push_back("protocols=" + join(o.protocols));
   if (!o.fail_mode.empty()) a.push_back("fail_mode=" + o.fail_mode);
   if (!o.flood_vlans.empty()) a.push_back("flood_vlans=" + join(o.flood_vlans));
   if (o.mac_aging_time) a.push_back("other_config:mac-aging-time=" + std::to_string(*o.mac_aging_time));
   if (o.mac_table_size) a.push_back("other_config:mac-table-size=" + std::to_string(*o.mac_table_size));
-  a.push_back("external_ids:netrig-lab=" + plan.topology.name);
+  a.push_back(lab_id);
   std::set<std::string> in_bond;
   for (const auto& b : o.bonds) in_bond.insert(b.members.begin(), b.members.end());
-  for (const auto& dev : ovs_link_ports(plan, sw.name)) {
-    if (in_bond.count(dev)) continue;
-    a.insert(a.end(), {"--", "add-port", br, dev});
-    if (const auto* p = o.find_port(dev)) add_vlan(a, p->vlan);
-  }
+  for (const auto& l : plan.links)
+    for (const auto* e : {&l.a, &l.b}) {
+      if (e->ovs != sw.name || in_bond.count(e->port)) continue;
+      a.insert(a.end(), {"--", "add-port", br, e->device});
+      if (const auto* p = o.find_port(e->port)) add_vlan(a, p->vlan);
+      if (system) a.push_back(lab_id);
+    }
   for (const auto& p : o.ports) {
     if (p.type.empty()) continue;
-    a.insert(a.end(), {"--", "add-port", br, p.name});
+    a.insert(a.end(), {"--", "add-port", br, name(p.name)});
     add_vlan(a, p.vlan);
-    a.insert(a.end(), {"--", "set", "interface", p.name, "type=" + p.type});
-    if (p.type == "patch") a.push_back("options:peer=" + p.peer_port);
+    if (system) a.push_back(lab_id);
+    a.insert(a.end(), {"--", "set", "interface", name(p.name), "type=" + p.type});
+    if (p.type == "patch") a.push_back("options:peer=" + plan.ovs_name(p.peer_switch, p.peer_port));
   }
   for (const auto& b : o.bonds) {
-    a.insert(a.end(), {"--", "add-bond", br, b.name});
-    a.insert(a.end(), b.members.begin(), b.members.end());
+    a.insert(a.end(), {"--", "add-bond", br, name(b.name)});
+    for (const auto& m : b.members) a.push_back(name(m));
     if (!b.mode.empty()) a.push_back("bond_mode=" + b.mode);
     if (!b.lacp.empty()) a.push_back("lacp=" + b.lacp);
-    if (!b.primary.empty()) a.push_back("other_config:bond-primary=" + b.primary);
+    if (!b.primary.empty()) a.push_back("other_config:bond-primary=" + name(b.primary));
     if (b.rebalance_ms) a.push_back("other_config:bond-rebalance-interval=" + std::to_string(*b.rebalance_ms));
     add_vlan(a, b.vlan);
+    if (system) a.push_back(lab_id);
   }
   if (!o.controllers.empty() && o.connection_mode.empty()) {
     a.insert(a.end(), {"--", "set-controller", br});
@@ -88,10 +97,92 @@ std::vector<std::string> ovs_switch_transaction(const Plan& plan, const NodeSpec
 
 std::string ovs_ofctl_protocols(const OvsSwitchSpec& sw) { return join(sw.protocols); }
 
-std::string ovs_flows_text(const OvsSwitchSpec& sw) {
+std::string ovs_flows_text(const Plan& plan, const NodeSpec& sw) {
+  std::map<std::string, std::string> names;
+  if (uses_system_ovs(plan.topology)) {
+    for (const auto& l : plan.links)
+      for (const auto* e : {&l.a, &l.b})
+        if (e->ovs == sw.name) names[e->port] = e->device;
+    for (const auto& p : sw.ovs->ports) names[p.name] = plan.ovs_name(sw.name, p.name);
+    for (const auto& b : sw.ovs->bonds) names[b.name] = plan.ovs_name(sw.name, b.name);
+  }
   std::string s;
-  for (const auto& f : sw.flows) s += f.text + "\n";
+  for (const auto& f : sw.ovs->flows) s += (names.empty() ? f.text : rename_flow_ports(f.text, names)) + "\n";
   return s;
+}
+
+namespace {
+
+bool is_word_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.'; }
+
+bool ends_with(const std::string& s, size_t end, const char* suffix) {
+  const size_t n = std::strlen(suffix);
+  return end >= n && s.compare(end - n, n, suffix) == 0;
+}
+
+// ovs-ofctl's own words, which a bare action or port argument means before any port name.
+bool reserved(const std::string& w) {
+  static const std::set<std::string> words = {"in_port",    "table", "normal", "flood", "all",
+                                              "controller", "local", "none",   "drop",  "any"};
+  std::string lower;
+  for (char c : w) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return words.count(lower) > 0;
+}
+
+}  // namespace
+
+std::string rename_flow_ports(const std::string& flow, const std::map<std::string, std::string>& names, bool unquote) {
+  std::string out;
+  const size_t actions = flow.find("actions=");
+  int members_depth = -1;  // inside bundle(...members:...) at this paren depth
+  int depth = 0;
+  size_t i = 0;
+  while (i < flow.size()) {
+    const char c = flow[i];
+    if (!is_word_char(c)) {
+      if (c == '(') ++depth;
+      if (c == ')') {
+        if (depth == members_depth) members_depth = -1;
+        --depth;
+      }
+      out += c;
+      ++i;
+      continue;
+    }
+    size_t j = i;
+    while (j < flow.size() && is_word_char(flow[j])) ++j;
+    const std::string word = flow.substr(i, j - i);
+    // What stands before the word, a quote skipped; and what follows it.
+    const size_t before = i > 0 && flow[i - 1] == '"' ? i - 1 : i;
+    const size_t after_at = j < flow.size() && flow[j] == '"' ? j + 1 : j;
+    const char after = after_at < flow.size() ? flow[after_at] : '\0';
+    if (word == "members" || word == "slaves") {
+      if (after == ':') members_depth = depth;
+    }
+    bool port = false;
+    if (auto it = names.find(word); it != names.end()) {
+      for (const char* p : {"in_port=", "output:", "port=", "enqueue:", "enqueue(", "resubmit:", "resubmit("})
+        port |= ends_with(flow, before, p);
+      if (!port && members_depth >= 0 && depth == members_depth &&
+          (ends_with(flow, before, "members:") || ends_with(flow, before, "slaves:") || ends_with(flow, before, ",")))
+        port = true;
+      // Alone as an action: "actions=P", ",P" or "clone(P" in an action list, up to ',' ')' or the end.
+      if (!port && actions != std::string::npos && before >= actions + 8 && !reserved(word) &&
+          (ends_with(flow, before, "actions=") || ends_with(flow, before, ",") || ends_with(flow, before, "clone(")) &&
+          (after == '\0' || after == ',' || after == ')' || after == ' '))
+        port = true;
+      if (port) {
+        const bool quoted = before != i && after_at != j;
+        if (unquote && quoted) out.pop_back();
+        out += it->second;
+        i = unquote && quoted ? after_at : j;
+        continue;
+      }
+    }
+    out += word;
+    i = j;
+  }
+  return out;
 }
 
 }  // namespace netrig

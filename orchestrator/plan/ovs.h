@@ -1,9 +1,12 @@
 // Open vSwitch, pure: a switch of kind ovs -> the ovs-vsctl transaction that creates it with its
 // settings, ports and bonds, and the flows file ovs-ofctl loads. The lab's OVS daemons run in
 // the lab's local host namespace <lab>-local (drivers/ovs.h starts them); every switch-side link
-// end is a device there, named after its port.
+// end is a device there, named after its port. With settings.ovs the switches are made in the
+// system's OVS instead, and their ports are devices in the host's namespace with lab-unique names
+// (model/ovs_instance.h).
 #pragma once
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -11,10 +14,8 @@
 
 namespace netrig {
 
-// The OVS bridge name (also a device in the local namespace) of an ovs switch.
-std::string ovs_switch_name(const NodeSpec& sw);
-
-// The device names of the switch's link ports (ends in Plan::links whose `ovs` is this switch).
+// The device names of the switch's link ports (ends in Plan::links whose `ovs` is this switch):
+// their names in OVS.
 std::vector<std::string> ovs_link_ports(const Plan& plan, const std::string& sw);
 
 // ovs-vsctl's arguments after `ovs-vsctl --db=...`: one transaction (commands joined by "--") that
@@ -22,13 +23,25 @@ std::vector<std::string> ovs_link_ports(const Plan& plan, const std::string& sw)
 // settings and the lab's external-id, then its ports (link ports with their VLAN settings,
 // internal and patch ports), bonds and controllers. Settings go in with the bridge, so the
 // bridge never runs with other OpenFlow versions than the file's.
+// With settings.ovs every name is the lab-unique one (Plan::ovs_name) and ports carry the lab's
+// external-id too, so destroy can tell the lab's rows from everything else in the system's OVS.
 // Equivalent: ovs-vsctl -- add-br BR -- set bridge BR datapath_type=netdev ... -- add-port BR p tag=101 ...
 std::vector<std::string> ovs_switch_transaction(const Plan& plan, const NodeSpec& sw, const std::string& datapath);
 
 // The -O argument of ovs-ofctl for the switch ("" = OVS's default versions).
 std::string ovs_ofctl_protocols(const OvsSwitchSpec& sw);
 
-// The flows, one per line, as `ovs-ofctl add-flows BR FILE` reads them.
-std::string ovs_flows_text(const OvsSwitchSpec& sw);
+// The flows, one per line, as `ovs-ofctl add-flows BR FILE` reads them; with settings.ovs, the
+// switch's port names in them are its lab-unique ones (rename_flow_ports).
+std::string ovs_flows_text(const Plan& plan, const NodeSpec& sw);
+
+// `flow` with every port name of `names` (file name -> OVS name) that stands where ovs-ofctl reads a
+// port replaced: in_port=P, output:P, output(port=P,...), enqueue:P:Q, enqueue(P,Q), resubmit:P,
+// resubmit(P,T), bundle/bundle_load members:P,Q, and P alone as an action (output to P), quoted or
+// not. Other words that happen to equal a port name (a field, an action keyword) stay. With
+// `unquote`, a quoted name loses its quotes (for replacing names with port numbers, which ovs-ofctl
+// reads only unquoted).
+std::string rename_flow_ports(const std::string& flow, const std::map<std::string, std::string>& names,
+                              bool unquote = false);
 
 }  // namespace netrig

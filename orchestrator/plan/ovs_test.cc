@@ -66,7 +66,7 @@ TEST(OvsPlan, OneTransactionPerSwitchWithSettingsBeforeTheBridgeRuns) {
             "-- add-bond br0 b0 m1 m2 bond_mode=balance-tcp lacp=active trunks=101 "
             "-- set-controller br0 tcp:10.0.0.254:6653");
   EXPECT_EQ(ovs_ofctl_protocols(*br0->ovs), "OpenFlow10,OpenFlow13");
-  EXPECT_EQ(ovs_flows_text(*br0->ovs),
+  EXPECT_EQ(ovs_flows_text(plan, *br0),
             "priority=10,in_port=p1,actions=mod_vlan_vid:7,NORMAL\npriority=0,actions=NORMAL\n");
 }
 
@@ -90,6 +90,82 @@ TEST(OvsPlan, SwitchEndsLiveInTheLocalNamespaceNamedAfterTheirPorts) {
     if (s.kind == StepKind::ConfigureOvs && s.target == "br0") EXPECT_EQ(s.after.size(), 1u + 5u);
   }
   EXPECT_EQ(starts, 1);
+}
+
+// settings.ovs: the same switches in the system's Open vSwitch, every name under the lab's prefix
+// and every row marked as the lab's; the flows follow the ports' new names.
+TEST(OvsPlan, SystemOvsGivesEveryNameThePrefixAndMarksEveryRow) {
+  std::string text = kLab;
+  text.replace(text.find("        gw: {type: internal, ipv4: 10.0.0.1/24}\n"),
+               std::string("        gw: {type: internal, ipv4: 10.0.0.1/24}\n").size(),
+               "        gw: {type: internal}\n");
+  text.replace(text.find("      controller: tcp:10.0.0.254:6653\n"),
+               std::string("      controller: tcp:10.0.0.254:6653\n").size(), "");
+  text += "settings: {ovs: system, ovs_prefix: a-}\n";
+  auto plan = make_plan(parse_topology(text, "t.yaml"));
+  EXPECT_EQ(plan.ovs_netns(), "");
+  EXPECT_EQ(plan.ovs_name("br0"), "a-br0");
+  EXPECT_EQ(plan.ovs_name("br0", "b0"), "a-b0");
+  const auto* br0 = plan.topology.find_node("br0");
+  EXPECT_EQ(joined(ovs_switch_transaction(plan, *br0, "netdev")),
+            "-- add-br a-br0 -- set bridge a-br0 datapath_type=netdev protocols=OpenFlow10,OpenFlow13 "
+            "fail_mode=secure flood_vlans=101,102 other_config:mac-aging-time=30 external_ids:netrig-lab=t "
+            "-- add-port a-br0 a-p1 tag=101 external_ids:netrig-lab=t "
+            "-- add-port a-br0 a-p2 trunks=101,102 external_ids:netrig-lab=t "
+            "-- add-port a-br0 a-p3 tag=5 trunks=101,102 vlan_mode=native-untagged external_ids:netrig-lab=t "
+            "-- add-port a-br0 a-gw external_ids:netrig-lab=t -- set interface a-gw type=internal "
+            "-- add-port a-br0 a-to1 external_ids:netrig-lab=t -- set interface a-to1 type=patch options:peer=a-to0 "
+            "-- add-bond a-br0 a-b0 a-m1 a-m2 bond_mode=balance-tcp lacp=active trunks=101 external_ids:netrig-lab=t");
+  EXPECT_EQ(ovs_flows_text(plan, *br0),
+            "priority=10,in_port=a-p1,actions=mod_vlan_vid:7,NORMAL\npriority=0,actions=NORMAL\n");
+  // The link ends: devices in the host's namespace under their new names, the file's port kept.
+  for (const auto& l : plan.links)
+    if (l.a.node == "h1") {
+      EXPECT_EQ(l.b.netns, "");
+      EXPECT_EQ(l.b.device, "a-p1");
+      EXPECT_EQ(l.b.port, "p1");
+    }
+}
+
+TEST(OvsPlan, SystemOvsRefusesTwoNamesThatWouldMeet) {
+  std::string text = R"(name: t
+settings: {ovs: system, ovs_prefix: abcdefg-}
+topology:
+  nodes:
+    sw:
+      kind: ovs
+      ports:
+        longportname001: {}
+        longportname002: {}
+    h1: {interfaces: {eth0: {}}}
+    h2: {interfaces: {eth0: {}}}
+  links:
+    - endpoints: ["h1:eth0", "sw:longportname001"]
+    - endpoints: ["h2:eth0", "sw:longportname002"]
+)";
+  // Shortened with a hash of the whole name, so they do not meet here.
+  auto plan = make_plan(parse_topology(text, "t.yaml"));
+  const auto a = plan.ovs_name("sw", "longportname001");
+  const auto b = plan.ovs_name("sw", "longportname002");
+  EXPECT_LE(a.size(), 15u);
+  EXPECT_EQ(a.rfind("abcdefg-", 0), 0u);
+  EXPECT_NE(a, b);
+}
+
+TEST(OvsPlan, RenameFlowPortsTouchesOnlyPortPositions) {
+  const std::map<std::string, std::string> n = {{"p1", "x-p1"}, {"p2", "x-p2"}, {"normal", "x-normal"}};
+  EXPECT_EQ(rename_flow_ports("in_port=p1,actions=output:p2", n), "in_port=x-p1,actions=output:x-p2");
+  EXPECT_EQ(rename_flow_ports("in_port=\"p1\",actions=p2,p1", n), "in_port=\"x-p1\",actions=x-p2,x-p1");
+  EXPECT_EQ(rename_flow_ports("actions=enqueue:p1:3,resubmit(p2,1)", n), "actions=enqueue:x-p1:3,resubmit(x-p2,1)");
+  EXPECT_EQ(rename_flow_ports("actions=output(port=p1,max_len=100)", n), "actions=output(port=x-p1,max_len=100)");
+  EXPECT_EQ(rename_flow_ports("actions=bundle(eth_src,0,hrw,ofport,members:p1,p2)", n),
+            "actions=bundle(eth_src,0,hrw,ofport,members:x-p1,x-p2)");
+  EXPECT_EQ(rename_flow_ports("in_port=\"p1\",actions=\"p2\",output:p1", {{"p1", "1"}, {"p2", "2"}}, true),
+            "in_port=1,actions=2,output:1");
+  // A reserved word stays what OVS means by it; a field value that equals a port name stays.
+  EXPECT_EQ(rename_flow_ports("actions=normal", n), "actions=normal");
+  EXPECT_EQ(rename_flow_ports("priority=1,cookie=0x1,tun_id=5,actions=set_field:p1->reg0,p2", n),
+            "priority=1,cookie=0x1,tun_id=5,actions=set_field:p1->reg0,x-p2");
 }
 
 }  // namespace

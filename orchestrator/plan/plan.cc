@@ -8,6 +8,7 @@
 #include <stdexcept>
 
 #include "model/names.h"
+#include "model/ovs_instance.h"
 #include "plan/nat.h"
 #include "plan/ovs.h"
 #include "plan/security_groups.h"
@@ -33,6 +34,8 @@ const char* to_string(StepKind kind) {
       return "exec";
     case StepKind::StartOvs:
       return "ovs-daemons";
+    case StepKind::ConnectOvs:
+      return "ovs-connect";
     case StepKind::ConfigureOvs:
       return "ovs";
     case StepKind::ConfigureSecurityGroups:
@@ -57,6 +60,14 @@ std::string Plan::bridge_device(const std::string& bridge) const {
   auto it = bridges.find(bridge);
   return it != bridges.end() ? it->second : short_kernel_name(bridge);
 }
+
+std::string Plan::ovs_name(const std::string& sw, const std::string& name) const {
+  auto it = ovs_names.find(name.empty() ? sw : sw + ":" + name);
+  if (it != ovs_names.end()) return it->second;
+  return name.empty() ? short_kernel_name(sw) : name;
+}
+
+std::string Plan::ovs_netns() const { return uses_system_ovs(topology) ? "" : local_netns(); }
 
 std::string derived_mac(const std::string& lab, const std::string& node, const std::string& iface) {
   const std::string key = lab + "\n" + node + "\n" + iface;
@@ -89,8 +100,13 @@ class Planner {
     const std::string in_local = "ip -n " + plan_.local_netns() + " ";
     for (const auto& node : topo.nodes)  // names in the local namespace that ports cannot take
       if (node.ovs) {
-        local_devices_.insert(ovs_switch_name(node));
+        local_devices_.insert(short_kernel_name(node.name));
         for (const auto& p : node.ovs->ports) local_devices_.insert(p.name);
+        if (uses_system_ovs(topo)) {  // lab-unique names in the system's OVS (link ports: ovs_end)
+          system_name(node.name, "", node.name);
+          for (const auto& p : node.ovs->ports) system_name(node.name, p.name, p.name);
+          for (const auto& b : node.ovs->bonds) system_name(node.name, b.name, b.name);
+        }
       }
     for (const auto& l : topo.links)
       for (const auto* e : {&l.a, &l.b})
@@ -141,7 +157,7 @@ class Planner {
       return add(StepKind::ConfigureOvs, node.name, after,
                  "ovs-vsctl " + shell_join_plain(ovs_switch_transaction(plan_, node, "<datapath>")) +
                      (node.ovs->flows.empty() ? ""
-                                              : "; ovs-ofctl add-flows " + ovs_switch_name(node) + " <" +
+                                              : "; ovs-ofctl add-flows " + plan_.ovs_name(node.name) + " <" +
                                                     std::to_string(node.ovs->flows.size()) + " flows>"));
     };
     for (const auto& node : topo.nodes) {
@@ -275,9 +291,17 @@ class Planner {
     }
   }
 
-  // The lab's OVS daemons, once, in the local host namespace.
+  // The lab's OVS daemons, once, in the local host namespace; or, with settings.ovs, one look at
+  // the system's OVS (it answers, and no bridge or device has the lab's names yet).
   int start_ovs() {
     if (start_ovs_ >= 0) return start_ovs_;
+    if (uses_system_ovs(plan_.topology)) {
+      start_ovs_ = add(StepKind::ConnectOvs, "system", {local_},
+                       "ovs-vsctl --db=" + plan_.topology.ovs_db +
+                           " list-br (it answers; no bridge or port has one of the lab's names); ip link (no "
+                           "device has one either)");
+      return start_ovs_;
+    }
     const auto ns = plan_.local_netns();
     start_ovs_ = add(StepKind::StartOvs, kLocalHost, {local_},
                      "ip netns exec " + ns + " ovsdb-server <state>/ovs/conf.db; ip netns exec " + ns +
@@ -294,16 +318,31 @@ class Planner {
   // A switch-side end on an ovs switch: a device in the local namespace named after its port.
   LinkEnd ovs_end(const Endpoint& sw, const std::string& towards, const std::optional<int>& mtu) {
     LinkEnd end;
-    end.netns = plan_.local_netns();
+    end.netns = plan_.ovs_netns();
     std::string name = sw.port.empty() ? short_kernel_name(towards) : sw.port;
     for (int i = 1; sw.port.empty() && local_devices_.count(name); ++i)
       name = short_kernel_name(towards + "-" + std::to_string(i));
     local_devices_.insert(name);
-    end.device = name;
+    end.port = name;
+    end.device = uses_system_ovs(plan_.topology) ? system_name(sw.node, name, name) : name;
     end.node = sw.node;
     end.ovs = sw.node;
     end.mtu = mtu;
     return end;
+  }
+
+  // With settings.ovs: the lab-unique name of switch `sw` (name "") or of its port `name`, recorded
+  // in Plan::ovs_names. Shortened names could meet: that is refused rather than guessed around.
+  std::string system_name(const std::string& sw, const std::string& name, const std::string& base) {
+    const auto key = name.empty() ? sw : sw + ":" + name;
+    if (auto it = plan_.ovs_names.find(key); it != plan_.ovs_names.end()) return it->second;
+    auto system = system_ovs_name(system_ovs_prefix(plan_.topology), base);
+    if (auto [it, fresh] = system_names_.emplace(system, key); !fresh)
+      throw std::runtime_error("'" + key + "' and '" + it->second + "' would both be '" + system +
+                               "' in the system's Open vSwitch; rename one (names over " +
+                               std::to_string(kMaxIfName - 5) + " characters are shortened)");
+    plan_.ovs_names[key] = system;
+    return system;
   }
 
   // Device names in the local namespace must be unique (and not "lo"); a name that is taken falls
@@ -477,8 +516,9 @@ class Planner {
   std::map<std::string, int> create_;                 // node -> its create step (a VM's: StartVm)
   std::map<std::string, std::vector<int>> vm_after_;  // VM -> steps its TAPs need (its bridges)
   std::set<std::string> local_devices_ = {"lo"};
-  int local_ = -1;      // the CreateNetns step of the local host namespace
-  int start_ovs_ = -1;  // the StartOvs step
+  std::map<std::string, std::string> system_names_;  // with settings.ovs: name -> "switch[:port]"
+  int local_ = -1;                                   // the CreateNetns step of the local host namespace
+  int start_ovs_ = -1;                               // the StartOvs step
 };
 
 }  // namespace

@@ -19,6 +19,7 @@ enum class StepKind {
   StartDhcp,
   RunExec,
   StartOvs,
+  ConnectOvs,
   ConfigureOvs,
   ConfigureSecurityGroups,
   StartVm,
@@ -33,7 +34,9 @@ struct LinkEnd {
   std::string bridge;  // kernel name of the bridge it joins ("" if none)
   std::string node;    // user's node name
   std::string iface;   // user's interface name ("" on a bridge side)
-  std::string ovs;     // the ovs switch (user's name) this end is a port of; device = port name
+  std::string ovs;     // the ovs switch (user's name) this end is a port of
+  std::string port;    // on an ovs switch: the port's name in the file (or netrig's); device is its
+                       // name in OVS and the kernel (the same, but for settings.ovs: model/ovs_instance.h)
   std::optional<std::string> mac;
   std::optional<int> mtu;
 };
@@ -73,6 +76,16 @@ struct Plan {
   std::map<std::string, std::string> bridges;                   // bridge node -> its device in the local namespace
   bool uses_local_host = false;                                 // the lab has switches, so it gets <lab>-local
   std::string security_groups;  // the nftables ruleset of the lab's security groups (plan/security_groups.h)
+  // With settings.ovs (the system's Open vSwitch): "switch" and "switch:port" (ports, bonds,
+  // internal and patch ports) -> the lab-unique name in OVS and the host's namespace.
+  std::map<std::string, std::string> ovs_names;
+
+  // The name of ovs switch `sw` (no `name`) or of its port/bond `name` in OVS: the file's (the
+  // bridge's shortened to 15 characters), or with settings.ovs the lab-unique one.
+  std::string ovs_name(const std::string& sw, const std::string& name = "") const;
+  // Where the lab's ovs switches and their ports are: <lab>-local, or "" (the host's namespace)
+  // with settings.ovs.
+  std::string ovs_netns() const;
 
   std::string netns_of(const std::string& node) const;
   // The lab's implicit host namespace <lab>-local (model/names.h), where its switches live.
