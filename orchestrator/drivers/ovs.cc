@@ -50,10 +50,10 @@ bool alive(pid_t pid) {
 
 // Waits until `ready` holds or the daemon exits; throws with its log.
 void wait_for(const std::string& what, pid_t pid, const std::string& log, const std::function<bool()>& ready) {
-  for (int i = 0; i < 200; ++i) {
+  for (int i = 0; i < 1000; ++i) {
     if (ready()) return;
     if (!alive(pid)) break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(25));
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
   auto text = read_text(log);
   throw std::runtime_error(what + " did not start" + (text.empty() ? std::string() : ": " + text));
@@ -131,16 +131,15 @@ OvsDaemons start_ovs_daemons(const std::string& lab, const std::string& netns,
   d.ovsdb = spawn_in_netns(netns, argv, dir + "/ovsdb-server.out");
   on_pid("ovsdb-server", d.ovsdb);
   wait_for("ovsdb-server", d.ovsdb, dir + "/ovsdb-server.out", [&] { return fs::exists(dir + "/db.sock"); });
-  auto init = ovs_vsctl_at("unix:" + dir + "/db.sock", {"--no-wait", "init"});
-  if (init.exit_code != 0) throw std::runtime_error("ovs-vsctl init: " + init.output);
+  // No `ovs-vsctl init`: the first switch transaction makes the Open_vSwitch row as it goes.
 
   argv = daemon_env(dir);
   argv.insert(argv.end(), {"ovs-vswitchd", "unix:" + dir + "/db.sock", "--pidfile=" + dir + "/ovs-vswitchd.pid",
                            "--log-file=" + dir + "/ovs-vswitchd.log"});
   d.vswitchd = spawn_in_netns(netns, argv, dir + "/ovs-vswitchd.out");
   on_pid("ovs-vswitchd", d.vswitchd);
-  wait_for("ovs-vswitchd", d.vswitchd, dir + "/ovs-vswitchd.out",
-           [&] { return fs::exists(dir + "/ovs-vswitchd." + std::to_string(d.vswitchd) + ".ctl"); });
+  // Not waited for here: each switch's transaction waits until ovs-vswitchd has applied it, which
+  // it can only do once it is up (ovs_vswitchd_trouble says why when it never is).
   return d;
 }
 
@@ -231,6 +230,17 @@ bool ovs_userspace(const Plan& plan, const std::string& sw) {
 
 namespace {
 
+// For a lab's own daemons: the end of ovs-vswitchd's log, which says why it did not apply a
+// transaction (it may not have come up at all). "" with settings.ovs or without a log.
+std::string ovs_vswitchd_trouble(const Plan& plan) {
+  if (uses_system_ovs(plan.topology)) return "";
+  auto text = read_text(ovs_dir(plan.topology.name) + "/ovs-vswitchd.log") +
+              read_text(ovs_dir(plan.topology.name) + "/ovs-vswitchd.out");
+  if (text.empty()) return "";
+  if (text.size() > 2000) text = "..." + text.substr(text.size() - 2000);
+  return "\novs-vswitchd's log (" + ovs_dir(plan.topology.name) + "/ovs-vswitchd.log):\n" + text;
+}
+
 // Runs `fn` in namespace `netns` ("" = the host's, where the calling thread already is).
 template <typename Fn>
 void in_netns(const std::string& netns, Fn&& fn) {
@@ -280,7 +290,7 @@ void configure_ovs_switch(const Plan& plan, const NodeSpec& sw) {
   auto r = ovs_vsctl(plan, ovs_switch_transaction(plan, sw, datapath));
   if (r.exit_code != 0)
     throw std::runtime_error("ovs-vsctl for ovs '" + sw.name + "' exited with " + std::to_string(r.exit_code) + ": " +
-                             r.output);
+                             r.output + ovs_vswitchd_trouble(plan));
 
   bool internal = false;
   for (const auto& p : o.ports) internal |= p.type == "internal";

@@ -50,7 +50,8 @@ struct OvsDaemons {
 
 // Creates the database and starts ovsdb-server, then ovs-vswitchd, inside `netns` (detached; they
 // outlive this command). `on_pid` is called with each PID as soon as it is known (the deployer
-// journals it). Throws with the daemon's log when one does not come up.
+// journals it). Waits for ovsdb-server's socket (throws with its log when it does not come up), not
+// for ovs-vswitchd: configure_ovs_switch's transaction waits for that, and reports its log.
 OvsDaemons start_ovs_daemons(const std::string& lab, const std::string& netns,
                              const std::function<void(const std::string&, pid_t)>& on_pid);
 

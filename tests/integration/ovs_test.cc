@@ -165,7 +165,9 @@ TEST_F(OvsTest, KillDashNineAfterTheDaemonsStartThenDestroyStopsThem) {
                  {{"NETRIG_TEST_STALL_AFTER_STEPS", "8"}});
     auto stalled = deploy.wait_for(R"(netrig: test stall after (\d+) steps)", 20);
     ASSERT_TRUE(stalled.has_value()) << deploy.wait(1).describe();
-    pids = ovs_pids(lab.lab());
+    // The step waits for ovsdb-server's socket, not for ovs-vswitchd (the switches' transactions
+    // do): give the daemon a moment to write its PID file.
+    for (int i = 0; i < 100 && (pids = ovs_pids(lab.lab())).size() < 2; ++i) usleep(50000);
     deploy.signal(SIGKILL);
     deploy.wait(10);
   }
