@@ -555,8 +555,11 @@ int cmd_destroy(const CommonOptions& o) {
     }
     std::cout << "lab '" << lab << "' destroyed: " << report.namespaces << " namespaces, " << report.processes
               << " processes";
-    if (report.ovs_bridges) std::cout << ", " << report.ovs_bridges << " bridges of the system's Open vSwitch";
-    if (report.host_devices) std::cout << ", " << report.host_devices << " host devices";
+    if (report.ovs_bridges)
+      std::cout << ", " << report.ovs_bridges << (report.ovs_bridges == 1 ? " bridge" : " bridges")
+                << " of the system's Open vSwitch";
+    if (report.host_devices)
+      std::cout << ", " << report.host_devices << (report.host_devices == 1 ? " host device" : " host devices");
     std::cout << " in " << std::fixed << std::setprecision(3) << since(start) << " s\n";
   }
   return rc;
