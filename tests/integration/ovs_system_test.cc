@@ -170,16 +170,26 @@ tests:
     return file;
   }
 
-  std::string scratch_, dir_, db_;
+  // A lab of lab_file(prefix_line) under a guard that destroys it however the test ends.
+  LabGuard& new_system_lab(const std::string& name, const std::string& prefix_line) {
+    file_ = lab_file(prefix_line);
+    guards_.push_back(std::make_unique<LabGuard>(name, file_));
+    return *guards_.back();
+  }
+
+  void expect_no_device_but(const std::map<std::string, std::string>& before) {
+    for (const auto& [name, value] : scratch_devices()) EXPECT_EQ(before.count(name), 1u) << "left behind: " << name;
+  }
+
+  std::string scratch_, dir_, db_, file_;
   std::unique_ptr<Child> ovsdb_, vswitchd_;
 };
 
 TEST_F(OvsSystemTest, LabInTheSystemsOvsWorksIsMarkedAndDestroyRemovesExactlyItsRowsAndDevices) {
   const auto lab_name = unique_lab();
   ASSERT_NO_FATAL_FAILURE(start_system_ovs(lab_name));
-  const auto file = lab_file("  ovs_prefix: auto");
-  guards_.push_back(std::make_unique<LabGuard>(lab_name, file));
-  auto& lab = *guards_.back();
+  auto& lab = new_system_lab(lab_name, "  ovs_prefix: auto");
+  const auto& file = file_;
   auto before = snapshot(lab.lab());
   const auto devices_before = scratch_devices();
 
@@ -223,17 +233,15 @@ TEST_F(OvsSystemTest, LabInTheSystemsOvsWorksIsMarkedAndDestroyRemovesExactlyIts
   EXPECT_EQ(rows.size(), 1u) << "the lab's bridges left behind";
   EXPECT_EQ(rows.count("decoy"), 1u) << "the decoy bridge went";
   EXPECT_TRUE(lab_devices(lab.lab()).empty());
-  auto after = scratch_devices();
-  for (const auto& [name, value] : after) EXPECT_EQ(devices_before.count(name), 1u) << "left behind: " << name;
+  expect_no_device_but(devices_before);
   expect_same_host(lab.lab(), before, "after destroy");
 }
 
 TEST_F(OvsSystemTest, KillDashNineMidDeployThenDestroyRemovesWhatWasMade) {
   const auto lab_name = unique_lab();
   ASSERT_NO_FATAL_FAILURE(start_system_ovs(lab_name));
-  const auto file = lab_file("  ovs_prefix: auto");
-  guards_.push_back(std::make_unique<LabGuard>(lab_name, file));
-  auto& lab = *guards_.back();
+  auto& lab = new_system_lab(lab_name, "  ovs_prefix: auto");
+  const auto& file = file_;
   auto before = snapshot(lab.lab());
   const auto devices_before = scratch_devices();
   // One worker, steps in ready order; stop when the first switch is in the database and its links
@@ -265,8 +273,7 @@ TEST_F(OvsSystemTest, KillDashNineMidDeployThenDestroyRemovesWhatWasMade) {
   rows = bridges();
   EXPECT_EQ(rows.size(), 1u);
   EXPECT_EQ(rows.count("decoy"), 1u);
-  for (const auto& [name, value] : scratch_devices())
-    EXPECT_EQ(devices_before.count(name), 1u) << "left behind: " << name;
+  expect_no_device_but(devices_before);
   expect_same_host(lab.lab(), before, "after SIGKILL and destroy");
 }
 
@@ -277,9 +284,8 @@ TEST_F(OvsSystemTest, NamesTakenOrAnOvsThatDoesNotAnswerStopTheDeployBeforeAnyth
   // is already there.
   auto taken = vsctl({"add-br", "sw1", "--", "set", "bridge", "sw1", "datapath_type=netdev"});
   ASSERT_EQ(taken.exit_code, 0) << taken.describe();
-  const auto file = lab_file("");
-  guards_.push_back(std::make_unique<LabGuard>(lab_name, file));
-  auto& lab = *guards_.back();
+  auto& lab = new_system_lab(lab_name, "");
+  const auto& file = file_;
   auto before = snapshot(lab.lab());
   const auto devices_before = scratch_devices();
   auto d = netrig_there({"deploy", file, "--name", lab.lab()});
