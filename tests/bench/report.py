@@ -333,8 +333,9 @@ def main():
     w("| scenario | kernel objects (every tool) | netrig extras | Mininet extras | floors |")
     w("|---|---|---|---|---|")
     w("| star, N | N network namespaces, 1 Linux bridge (STP off), N veth pairs (host end on the bridge, `eth0` in "
-      "the namespace), N IPv4 addresses, `lo` + `eth0` up | namespaces bind-mounted in /run/netns; host devices in "
-      "the lab's interface group with an `netrig:<lab>` alias; journal in /run/netrig/<lab> | namespaces unnamed, "
+      "the namespace), N IPv4 addresses, `lo` + `eth0` up | namespaces bind-mounted in /run/netns; the bridge and "
+      "the \"host\" ends of the veths in the lab's own namespace `<lab>-local`, not the host's (one more "
+      "namespace); journal in /run/netrig/<lab> | namespaces unnamed, "
       "each held by a `bash` node shell (N + 1 shells incl. the switch's); addresses 10.0.0.I/8 | named namespaces, "
       "own interface group |")
     w("| line, M | 2 namespaces, M bridges, M − 1 bridge-to-bridge veth pairs (both ends on the host), 2 host veth "
@@ -383,11 +384,18 @@ def main():
       "every bridge port removed still waits for an expedited RCU grace period "
       "(`netdev_rx_handler_unregister`) and every bridge deleted for an `rcu_barrier` (multicast state). That is "
       "why the line of 50 bridges — ~100 ports on 50 bridges — has the slowest teardown of the three scenarios "
-      "for every tool, even though it has only two namespaces. The `ip -batch` floor also pays ~5 ms of process "
-      "start-up per namespace (one `ip -n NS -batch` each); the netlink floor does not.\n")
+      "for Mininet and the floors, even though it has only two namespaces. The `ip -batch` floor also pays ~5 ms "
+      "of process start-up per namespace (one `ip -n NS -batch` each); the netlink floor does not.\n")
+    w("**netrig's destroy does less waiting, not less work.** Its bridges and the switch-side veth ends live in "
+      "the lab's namespace `<lab>-local`, so `netrig destroy` deletes namespaces and returns; the kernel then "
+      "unregisters their devices in its own namespace clean-up work, after the command has exited (the script "
+      "pauses 1 s between measurements for it). The floors and Mininet delete the devices in the host's "
+      "namespace and wait for each deletion. So netrig's destroy figures leave out kernel work that the others "
+      "count, most visibly for the line of 50 bridges; the deploy figures compare like with like. What a user "
+      "sees is the same: when `netrig destroy` returns, no name of the lab is left on the host.\n")
     w(f"**netrig** runs the plan on a pool of worker threads ({m['nproc']} here), so namespace creation and veth "
-      "creation overlap; on top of the floor's work it writes its journal before every step, marks every host "
-      "device with an alias, and looks up interface indexes inside each namespace.\n")
+      "creation overlap; on top of the floor's work it writes its journal before every step, creates one more "
+      "namespace (`<lab>-local`), and looks up interface indexes inside each namespace.\n")
     for phase in ("deploy", "destroy"):
         prof = parse_perf(args.perf_dir, phase) if args.perf_dir else None
         if not prof:
@@ -401,7 +409,7 @@ def main():
             w(f"In short: netrig's own code is a few per cent of its CPU time; the rest is the kernel doing the "
               f"same work as the floors. The gap to the one-process netlink floor ({n_vs} end to end at N = 200) "
               "is netrig's extra work — process start and YAML parsing, a journal entry written before every "
-              "step (on this machine /run is on ext4, not tmpfs), ownership aliases, index look-ups inside "
+              "step (on this machine /run is on ext4, not tmpfs), the extra `<lab>-local` namespace, index look-ups inside "
               "each namespace. Below the floor is kernel work, much of it waiting (RCU grace periods, the RTNL "
               "lock), that no orchestrator avoids short of building fewer objects.\n")
         w(f"CPU profile of one extra `netrig {phase}` at N = 200 (`perf record -g`, {samples or '?'} samples; "
