@@ -31,11 +31,11 @@ void add_vlan(std::vector<std::string>& args, const OvsVlan& v) {
 
 }  // namespace
 
-std::vector<std::string> ovs_link_ports(const Plan& plan, const std::string& sw) {
-  std::vector<std::string> out;
+std::vector<const LinkEnd*> ovs_link_ends(const Plan& plan, const std::string& sw) {
+  std::vector<const LinkEnd*> out;
   for (const auto& l : plan.links)
     for (const auto* e : {&l.a, &l.b})
-      if (e->ovs == sw) out.push_back(e->device);
+      if (e->ovs == sw) out.push_back(e);
   return out;
 }
 
@@ -54,13 +54,12 @@ std::vector<std::string> ovs_switch_transaction(const Plan& plan, const NodeSpec
   a.push_back(lab_id);
   std::set<std::string> in_bond;
   for (const auto& b : o.bonds) in_bond.insert(b.members.begin(), b.members.end());
-  for (const auto& l : plan.links)
-    for (const auto* e : {&l.a, &l.b}) {
-      if (e->ovs != sw.name || in_bond.count(e->port)) continue;
-      a.insert(a.end(), {"--", "add-port", br, e->device});
-      if (const auto* p = o.find_port(e->port)) add_vlan(a, p->vlan);
-      if (system) a.push_back(lab_id);
-    }
+  for (const auto* e : ovs_link_ends(plan, sw.name)) {
+    if (in_bond.count(e->port)) continue;
+    a.insert(a.end(), {"--", "add-port", br, e->device});
+    if (const auto* p = o.find_port(e->port)) add_vlan(a, p->vlan);
+    if (system) a.push_back(lab_id);
+  }
   for (const auto& p : o.ports) {
     if (p.type.empty()) continue;
     a.insert(a.end(), {"--", "add-port", br, name(p.name)});
@@ -100,9 +99,7 @@ std::string ovs_ofctl_protocols(const OvsSwitchSpec& sw) { return join(sw.protoc
 std::string ovs_flows_text(const Plan& plan, const NodeSpec& sw) {
   std::map<std::string, std::string> names;
   if (uses_system_ovs(plan.topology)) {
-    for (const auto& l : plan.links)
-      for (const auto* e : {&l.a, &l.b})
-        if (e->ovs == sw.name) names[e->port] = e->device;
+    for (const auto* e : ovs_link_ends(plan, sw.name)) names[e->port] = e->device;
     for (const auto& p : sw.ovs->ports) names[p.name] = plan.ovs_name(sw.name, p.name);
     for (const auto& b : sw.ovs->bonds) names[b.name] = plan.ovs_name(sw.name, b.name);
   }

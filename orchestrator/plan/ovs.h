@@ -14,9 +14,9 @@
 
 namespace netrig {
 
-// The device names of the switch's link ports (ends in Plan::links whose `ovs` is this switch):
-// their names in OVS.
-std::vector<std::string> ovs_link_ports(const Plan& plan, const std::string& sw);
+// The switch's link ports: the ends in Plan::links whose `ovs` is `sw`, in link order (each has
+// the port's name in the file, `port`, and in OVS and the kernel, `device`).
+std::vector<const LinkEnd*> ovs_link_ends(const Plan& plan, const std::string& sw);
 
 // ovs-vsctl's arguments after `ovs-vsctl --db=...`: one transaction (commands joined by "--") that
 // creates the bridge with its datapath, OpenFlow versions, fail mode, flood VLANs, MAC learning
