@@ -24,8 +24,7 @@ bool netns_exists(const std::string& name) {
 }
 
 bool device_exists(const std::string& netns, const std::string& device) {
-  if (netns.empty()) return if_nametoindex(device.c_str()) != 0;
-  if (!netns_exists(netns)) return false;
+  if (!netns.empty() && !netns_exists(netns)) return false;
   NetnsGuard inside(netns);
   return if_nametoindex(device.c_str()) != 0;
 }
@@ -125,6 +124,7 @@ std::vector<pid_t> pids_in_netns(const std::vector<ino_t>& inodes) {
 NetnsGuard::NetnsGuard(int netns_fd) { enter(netns_fd); }
 
 NetnsGuard::NetnsGuard(const std::string& name) {
+  if (name.empty()) return;  // the namespace the thread is in (the host's, for netrig's threads)
   int fd = open_netns(name);
   try {
     enter(fd);
@@ -146,6 +146,7 @@ void NetnsGuard::enter(int netns_fd) {
 }
 
 NetnsGuard::~NetnsGuard() {
+  if (original_ < 0) return;
   if (setns(original_, CLONE_NEWNET) != 0) std::abort();
   close(original_);
 }

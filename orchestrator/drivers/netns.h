@@ -35,7 +35,7 @@ bool device_exists(const std::string& netns, const std::string& device);
 class NetnsGuard {
  public:
   explicit NetnsGuard(int netns_fd);             // enter the namespace behind fd (not owned)
-  explicit NetnsGuard(const std::string& name);  // enter /run/netns/<name>
+  explicit NetnsGuard(const std::string& name);  // enter /run/netns/<name>; "" = stay where the thread is
   ~NetnsGuard();
   NetnsGuard(const NetnsGuard&) = delete;
   NetnsGuard& operator=(const NetnsGuard&) = delete;

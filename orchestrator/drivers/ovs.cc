@@ -241,14 +241,6 @@ std::string ovs_vswitchd_trouble(const Plan& plan) {
   return "\novs-vswitchd's log (" + ovs_dir(plan.topology.name) + "/ovs-vswitchd.log):\n" + text;
 }
 
-// Runs `fn` in namespace `netns` ("" = the host's, where the calling thread already is).
-template <typename Fn>
-void in_netns(const std::string& netns, Fn&& fn) {
-  std::optional<NetnsGuard> inside;
-  if (!netns.empty()) inside.emplace(netns);
-  fn();
-}
-
 }  // namespace
 
 void configure_ovs_switch(const Plan& plan, const NodeSpec& sw) {
@@ -263,7 +255,8 @@ void configure_ovs_switch(const Plan& plan, const NodeSpec& sw) {
   for (const auto& l : plan.links)
     for (const auto* e : {&l.a, &l.b})
       if (e->ovs == sw.name && !l.tap) ports.push_back(e->device);
-  in_netns(where, [&] {
+  {
+    NetnsGuard inside(where);
     NetlinkSocket nl;
     std::map<std::string, int> index;
     for (const auto& l : nl.dump_links()) index[l.name] = l.index;
@@ -276,14 +269,15 @@ void configure_ovs_switch(const Plan& plan, const NodeSpec& sw) {
       requests.push_back(build_link_set(index.at(dev), true, std::nullopt));
     }
     nl.execute(requests);
-  });
+  }
   if (userspace)  // the other end of each link: a node's interface (or another switch's port)
     for (const auto& l : plan.links)
       for (const auto* pair : {&l.a, &l.b}) {
         const LinkEnd& x = *pair;
         const LinkEnd& y = pair == &l.a ? l.b : l.a;
         if (x.ovs != sw.name || l.tap) continue;
-        in_netns(y.netns, [&] { disable_tx_checksum(y.device); });
+        NetnsGuard inside(y.netns);
+        disable_tx_checksum(y.device);
       }
 
   const auto br = plan.ovs_name(sw.name);
@@ -294,25 +288,25 @@ void configure_ovs_switch(const Plan& plan, const NodeSpec& sw) {
 
   bool internal = false;
   for (const auto& p : o.ports) internal |= p.type == "internal";
-  if (internal)
-    in_netns(where, [&] {
-      NetlinkSocket nl;
-      std::map<std::string, int> index;
-      for (const auto& l : nl.dump_links()) index[l.name] = l.index;
-      std::vector<NlRequest> requests;
-      for (const auto& p : o.ports) {
-        if (p.type != "internal") continue;
-        const auto dev = plan.ovs_name(sw.name, p.name);
-        if (!index.count(dev)) throw std::runtime_error("internal port " + dev + " did not appear");
-        if (userspace) try {
-            disable_tx_checksum(dev);
-          } catch (const std::exception&) {  // a tap that keeps its offloads: the local host's own traffic only
-          }
-        requests.push_back(build_link_set(index.at(dev), true, std::nullopt));
-        for (const auto& a : p.addresses) requests.push_back(build_address_add(index.at(dev), a));
-      }
-      nl.execute(requests);
-    });
+  if (internal) {
+    NetnsGuard inside(where);
+    NetlinkSocket nl;
+    std::map<std::string, int> index;
+    for (const auto& l : nl.dump_links()) index[l.name] = l.index;
+    std::vector<NlRequest> requests;
+    for (const auto& p : o.ports) {
+      if (p.type != "internal") continue;
+      const auto dev = plan.ovs_name(sw.name, p.name);
+      if (!index.count(dev)) throw std::runtime_error("internal port " + dev + " did not appear");
+      if (userspace) try {
+          disable_tx_checksum(dev);
+        } catch (const std::exception&) {  // a tap that keeps its offloads: the local host's own traffic only
+        }
+      requests.push_back(build_link_set(index.at(dev), true, std::nullopt));
+      for (const auto& a : p.addresses) requests.push_back(build_address_add(index.at(dev), a));
+    }
+    nl.execute(requests);
+  }
 
   if (o.flows.empty()) return;
   fs::create_directories(ovs_dir(lab));

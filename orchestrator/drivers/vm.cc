@@ -219,8 +219,7 @@ namespace {
 // A non-persistent TAP in the bridge's namespace, enslaved, up, marked as the lab's. Returns the
 // open fd (close-on-exec; start_vm lets QEMU inherit it).
 int create_tap(const PlannedLink& link, const std::string& mark) {
-  std::optional<NetnsGuard> inside;
-  if (!link.a.netns.empty()) inside.emplace(link.a.netns);
+  NetnsGuard inside(link.a.netns);
   int fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC);
   if (fd < 0) throw_errno("open /dev/net/tun");
   ifreq ifr{};
