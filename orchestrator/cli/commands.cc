@@ -32,6 +32,7 @@
 #include "model/parser.h"
 #include "plan/endpoints.h"
 #include "reports/graph.h"
+#include "reports/lab_status.h"
 #include "reports/report.h"
 
 namespace netrig {
@@ -242,143 +243,21 @@ int cmd_deploy(const CommonOptions& o) {
 
 int cmd_inspect(const CommonOptions& o) {
   if (o.lab.empty()) {
-    auto labs = list_labs();
-    if (o.output == "json") {
-      json out = json::array();
-      for (const auto& l : labs) {
-        auto meta = read_lab_meta(l);
-        out.push_back({{"lab", l}, {"status", meta ? meta->status : "unknown"}, {"file", meta ? meta->file : ""}});
-      }
-      std::cout << out.dump(2) << "\n";
-    } else {
-      if (labs.empty()) std::cout << "no labs deployed\n";
-      for (const auto& l : labs) {
-        auto meta = read_lab_meta(l);
-        std::cout << std::left << std::setw(24) << l << std::setw(12) << (meta ? meta->status : "unknown")
-                  << (meta ? meta->file : "") << "\n";
-      }
-    }
+    std::vector<LabListEntry> labs;
+    for (const auto& l : list_labs()) labs.push_back({l, read_lab_meta(l)});
+    if (o.output == "json")
+      std::cout << lab_list(labs).dump(2) << "\n";
+    else
+      std::cout << lab_list_text(labs);
     return kExitOk;
   }
   auto plan = deployed_plan(o.lab);
   if (!plan) return kExitBadInput;
-  const auto& t = plan->topology;
-  json nodes = json::array();
-  for (const auto& n : t.nodes) {
-    json node = {{"name", n.name}, {"kind", to_string(n.kind)}};
-    if (n.kind == NodeKind::Bridge) {
-      node["device"] = plan->bridge_device(n.name);
-      node["netns"] = plan->local_netns();
-      node["present"] = device_exists(plan->local_netns(), plan->bridge_device(n.name));
-    } else if (n.kind == NodeKind::Ovs) {
-      node["device"] = plan->ovs_name(n.name);
-      node["netns"] = plan->ovs_netns();  // "" = the host's: the system's OVS (settings.ovs)
-      node["ovs_db"] = ovs_db(*plan);
-      node["present"] = device_exists(plan->ovs_netns(), plan->ovs_name(n.name));
-    } else {
-      node["netns"] = plan->netns_of(n.name);
-      node["present"] = netns_exists(plan->netns_of(n.name));
-      json ifaces = json::array();
-      for (const auto& i : n.interfaces) {
-        json addrs = json::array();
-        for (const auto& a : i.addresses) addrs.push_back(a.str());
-        json iface = {{"name", i.name}, {"kernel_name", i.kernel_name}, {"addresses", addrs}};
-        if (i.dhcp) {
-          iface["dhcp"] = true;
-          auto leased = current_ipv4(plan->netns_of(n.name), i.kernel_name);
-          iface["leased"] = leased ? json(leased->str()) : json(nullptr);
-        }
-        ifaces.push_back(iface);
-      }
-      node["interfaces"] = ifaces;
-    }
-    nodes.push_back(node);
-  }
-  json links = json::array();
-  for (const auto& l : plan->links) {
-    auto end = [](const LinkEnd& e) {
-      json j{{"node", e.node}, {"iface", e.iface}, {"netns", e.netns}, {"device", e.device}, {"bridge", e.bridge}};
-      if (!e.ovs.empty()) j["ovs_port"] = e.port;
-      return j;
-    };
-    links.push_back({{"a", end(l.a)}, {"b", end(l.b)}});
-  }
-  json leases = json::array();
-  for (const auto& l : read_leases(t.name))
-    leases.push_back(
-        {{"bridge", l.bridge}, {"expiry", l.expiry}, {"mac", l.mac}, {"ip", l.ip}, {"hostname", l.hostname}});
-  auto meta = read_lab_meta(o.lab);
-  if (o.output == "json") {
-    std::cout << json{{"lab", t.name},
-                      {"leases", leases},
-                      {"status", meta ? meta->status : "unknown"},
-                      {"file", meta ? meta->file : ""},
-                      {"state_dir", lab_dir(t.name)},
-                      {"local_netns", plan->uses_local_host ? plan->local_netns() : ""},
-                      {"nodes", nodes},
-                      {"links", links}}
-                     .dump(2)
-              << "\n";
-    return kExitOk;
-  }
-  std::cout << "lab " << t.name << " (" << (meta ? meta->status : "unknown") << ", state in " << lab_dir(t.name)
-            << ")\n";
-  std::cout << std::left << std::setw(16) << "NODE" << std::setw(8) << "KIND" << std::setw(24) << "NETNS / DEVICE"
-            << std::setw(34) << "INTERFACE (KERNEL NAME)"
-            << "ADDRESSES\n";
-  for (const auto& n : nodes) {
-    std::string where = n.contains("netns") ? n["netns"].get<std::string>() : n["device"].get<std::string>();
-    if (n["kind"] == "bridge" || n["kind"] == "ovs")
-      where = n["device"].get<std::string>() + " in " + (where.empty() ? std::string("host") : where);
-    if (!n["present"].get<bool>()) where += " (missing)";
-    std::cout << std::setw(16) << n["name"].get<std::string>() << std::setw(8) << n["kind"].get<std::string>()
-              << std::setw(24) << where;
-    bool first = true;
-    if (n.contains("interfaces")) {
-      for (const auto& i : n["interfaces"]) {
-        if (!first) std::cout << std::setw(48) << "";
-        first = false;
-        std::string name = i["name"].get<std::string>();
-        if (i["kernel_name"] != i["name"]) name += " (" + i["kernel_name"].get<std::string>() + ")";
-        std::string addrs;
-        for (const auto& a : i["addresses"]) addrs += a.get<std::string>() + " ";
-        if (i.contains("dhcp"))
-          addrs += "dhcp" +
-                   (i["leased"].is_string() ? " (" + i["leased"].get<std::string>() + ")" : std::string(" (no lease)"));
-        std::cout << std::setw(34) << name << addrs << "\n";
-      }
-    }
-    if (first) std::cout << "\n";
-  }
-  if (plan->uses_local_host) std::cout << "switch ports (in namespace " << plan->local_netns() << " unless said):\n";
-  for (const auto& l : plan->links)
-    for (const auto* e : {&l.a, &l.b}) {
-      const auto* other = e == &l.a ? &l.b : &l.a;
-      const auto peer = other->iface.empty() ? other->node : other->node + ":" + other->iface;
-      if (!e->bridge.empty())
-        std::cout << "  " << std::setw(16) << e->device << " port of " << e->bridge << " for " << peer << "\n";
-      else if (!e->ovs.empty())
-        std::cout << "  " << std::setw(16) << e->device << " port of ovs " << e->ovs
-                  << (e->port != e->device ? " ('" + e->port + "' in the file)" : std::string()) << " for " << peer
-                  << (e->netns.empty() ? " (in the host's namespace: the system's Open vSwitch)" : "") << "\n";
-    }
-  if (!leases.empty()) {
-    std::cout << "DHCP leases:\n  " << std::setw(16) << "BRIDGE" << std::setw(18) << "IP" << std::setw(20) << "MAC"
-              << std::setw(20) << "HOSTNAME"
-              << "EXPIRES\n";
-    for (const auto& l : leases) {
-      std::string expires = "never";
-      if (auto at = l["expiry"].get<long long>()) {
-        std::time_t tt = static_cast<std::time_t>(at);
-        char buf[32];
-        std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S UTC", std::gmtime(&tt));
-        expires = buf;
-      }
-      std::cout << "  " << std::setw(16) << l["bridge"].get<std::string>() << std::setw(18)
-                << l["ip"].get<std::string>() << std::setw(20) << l["mac"].get<std::string>() << std::setw(20)
-                << l["hostname"].get<std::string>() << expires << "\n";
-    }
-  }
+  auto status = lab_status(*plan, observe_lab(*plan, false));
+  if (o.output == "json")
+    std::cout << status.dump(2) << "\n";
+  else
+    std::cout << lab_status_text(*plan, status);
   return kExitOk;
 }
 
