@@ -9,7 +9,7 @@ packages=(
   iproute2 iputils-ping iperf3 tcpdump netcat-openbsd socat nftables procps dnsmasq-base busybox
   mininet python3 bridge-utils time strace
   openvswitch-switch openvswitch-common openvswitch-testcontroller
-  python3-jsonschema python3-yaml
+  python3-jsonschema python3-yaml libxml2-utils python3-junitparser
   qemu-system-x86 cpio kmod xz-utils
   libvirt-dev libvirt-daemon libvirt-daemon-driver-qemu libvirt-daemon-system libvirt-clients
 )

@@ -48,8 +48,9 @@ struct Loaded {
   std::string text;
 };
 
-// Reads and validates the topology; on errors prints them all and returns nullopt.
-std::optional<Loaded> load(const CommonOptions& o) {
+// Reads and validates the topology; on errors prints them all (and hands them to `diagnostics`,
+// when given) and returns nullopt.
+std::optional<Loaded> load(const CommonOptions& o, std::vector<Diagnostic>* diagnostics = nullptr) {
   Loaded loaded;
   std::string file = o.file.empty() ? kDefaultTopologyName : o.file;
   if (o.file.empty()) {
@@ -57,8 +58,12 @@ std::optional<Loaded> load(const CommonOptions& o) {
   } else {
     std::ifstream in(o.file);
     if (!in) {
-      std::cerr << o.file << ": error: cannot read the topology file: " << std::strerror(errno) << "\n"
-                << "  hint: check the path; `netrig validate` with no file checks the built-in default lab\n";
+      Diagnostic d{o.file,
+                   {},
+                   std::string("cannot read the topology file: ") + std::strerror(errno),
+                   "check the path; `netrig validate` with no file checks the built-in default lab"};
+      std::cerr << o.file << ": error: " << d.message << "\n  hint: " << d.hint << "\n";
+      if (diagnostics) diagnostics->push_back(d);
       return std::nullopt;
     }
     std::stringstream s;
@@ -70,6 +75,7 @@ std::optional<Loaded> load(const CommonOptions& o) {
     // Flows are OVS's language: ovs-ofctl itself checks them, before anything is deployed.
     if (auto flows = check_ovs_flows(loaded.topology); !flows.empty()) throw TopologyError(flows, loaded.text);
   } catch (const TopologyError& e) {
+    if (diagnostics) *diagnostics = e.diagnostics();
     std::cerr << e.render();
     std::cerr << e.diagnostics().size() << " error" << (e.diagnostics().size() == 1 ? "" : "s")
               << "; nothing was changed on this host\n";
@@ -143,7 +149,7 @@ void write_report_files(const TestRun& run, const CommonOptions& o) {
   }
   if (!o.json_report.empty()) {
     std::ofstream out(o.json_report);
-    out << json_report(run).dump(2) << "\n";
+    out << json_report_text(run);
     if (!out) std::cerr << "netrig: warning: cannot write " << o.json_report << "\n";
   }
 }
@@ -162,12 +168,24 @@ void install_interrupt_handlers() {
 }
 
 int cmd_validate(const CommonOptions& o) {
-  auto loaded = load(o);
-  if (!loaded) return kExitBadInput;
+  std::vector<Diagnostic> diagnostics;
+  auto loaded = load(o, &diagnostics);
+  if (!loaded) {
+    // The same diagnostic objects as the JSON report's (docs/report-format.md).
+    if (o.output == "json")
+      std::cout << json{{"file", o.file.empty() ? kDefaultTopologyName : o.file},
+                        {"valid", false},
+                        {"diagnostics", diagnostics_json(diagnostics)}}
+                       .dump(2)
+                << "\n";
+    return kExitBadInput;
+  }
   const auto& t = loaded->topology;
   if (o.output == "json") {
-    json j = {{"lab", t.name},
+    json j = {{"file", o.file.empty() ? kDefaultTopologyName : o.file},
+              {"lab", t.name},
               {"valid", true},
+              {"diagnostics", json::array()},
               {"nodes", t.nodes.size()},
               {"links", t.links.size()},
               {"tests", t.checks.size()},
@@ -348,7 +366,7 @@ int cmd_test(const CommonOptions& o) {
     deploy_result.seconds = run.deploy_seconds;
     run.results.push_back(deploy_result);
     write_report_files(run, o);
-    if (o.output == "json") std::cout << json_report(run).dump(2) << "\n";
+    if (o.output == "json") std::cout << json_report_text(run);
     return kExitEnvironment;
   }
   run.deploy_seconds = since(start);
@@ -385,7 +403,7 @@ int cmd_test(const CommonOptions& o) {
     run.destroy_seconds = since(start);
   }
   if (json_out) {
-    std::cout << json_report(run).dump(2) << "\n";
+    std::cout << json_report_text(run);
   } else {
     // Each line was printed as its check finished; now the evidence of what failed, then the summary.
     for (const auto& r : run.results)

@@ -54,7 +54,7 @@ TEST_F(OvsControllerTest, LectureControllerLabPassesAndDestroyLeavesNoController
   auto r = netrig({"test", file, "--name", lab.lab(), "--keep"}, 180);
   const double test_s = seconds_since(start);
   EXPECT_EQ(r.exit_code, 0) << r.describe();
-  EXPECT_NE(r.out.find("9 passed, 0 failed, 0 skipped (3 of them actions)"), std::string::npos) << r.describe();
+  EXPECT_NE(r.out.find("9 passed, 0 failed, 0 skipped (6 checks and 3 actions)"), std::string::npos) << r.describe();
   // The evidence shows the stop by PID and the flows the controller installed.
   EXPECT_NE(r.out.find("DONE  [action] stop the controller — service ctl:controller (PID "), std::string::npos)
       << r.describe();
