@@ -4,19 +4,25 @@
 #include <sched.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <csignal>
+#include <cstdlib>
 #include <cstring>
 #include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <iomanip>
 #include <iostream>
+#include <mutex>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <sstream>
 
 #include "checks/runner.h"
 #include "cli/default_topology.h"
+#include "cli/file_order.h"
 #include "cli/local_exec.h"
 #include "cli/progress.h"
 #include "cli/vm_commands.h"
@@ -117,12 +123,15 @@ std::optional<Plan> deployed_plan(const std::string& lab) {
 
 // Deploys; on failure prints why and returns the reason (everything made so far is gone by then).
 std::optional<std::string> deploy_plan(const Plan& plan, const CommonOptions& o, const std::string& text,
-                                       Progress& progress) {
+                                       Progress& progress, std::optional<StepKind>* failed_kind = nullptr) {
   DeployOptions options;
   options.workers = o.workers;
   options.topology_text = text;
+  std::mutex failed_mutex;
   options.on_step = [&](const Step& step, StepEvent event, const std::string& error) {
     progress.step(step, event, error);
+    std::lock_guard lock(failed_mutex);
+    if (event == StepEvent::Failed && failed_kind && !*failed_kind) *failed_kind = step.kind;
   };
   try {
     deploy(plan, options);
@@ -144,7 +153,10 @@ std::optional<std::string> deploy_plan(const Plan& plan, const CommonOptions& o,
 void write_report_files(const TestRun& run, const CommonOptions& o) {
   if (!o.junit.empty()) {
     std::ofstream out(o.junit);
-    out << junit_report(run);
+    // GitLab resolves [[ATTACHMENT|path]] against $CI_PROJECT_DIR; elsewhere, relative to where
+    // netrig ran (the CI job's working directory).
+    const char* project = std::getenv("CI_PROJECT_DIR");
+    out << junit_report(run, project && *project ? std::string(project) : std::filesystem::current_path().string());
     if (!out) std::cerr << "netrig: warning: cannot write " << o.junit << "\n";
   }
   if (!o.json_report.empty()) {
@@ -158,13 +170,23 @@ void write_report_files(const TestRun& run, const CommonOptions& o) {
 
 int exec_in_node(const CommonOptions& o, const std::string& node, const std::vector<std::string>& cmd);
 
+namespace {
+std::atomic<int> first_signal{0};
+}
+
+int interrupt_signal() { return first_signal.load(); }
+
 void install_interrupt_handlers() {
   struct sigaction sa {};
-  sa.sa_handler = [](int) { interrupted() = true; };
+  sa.sa_handler = [](int signo) {
+    int none = 0;
+    first_signal.compare_exchange_strong(none, signo);
+    interrupted() = true;
+  };
   sigemptyset(&sa.sa_mask);
-  sigaction(SIGINT, &sa, nullptr);
-  sigaction(SIGTERM, &sa, nullptr);
-  sigaction(SIGHUP, &sa, nullptr);
+  // SIGPIPE too: `netrig test lab.yaml | head -1` must destroy the lab, not die with it deployed
+  // (a write to the closed pipe then fails with EPIPE, and the run winds down as for Ctrl-C).
+  for (int signo : {SIGINT, SIGTERM, SIGHUP, SIGPIPE}) sigaction(signo, &sa, nullptr);
 }
 
 int cmd_validate(const CommonOptions& o) {
@@ -251,9 +273,19 @@ int cmd_deploy(const CommonOptions& o) {
   if (!loaded) return kExitBadInput;
   if (!require_root()) return kExitEnvironment;
   auto plan = make_plan(loaded->topology);
-  Progress progress(plan.steps.size(), "deploy " + plan.topology.name);
+  if (lab_exists(plan.topology.name)) {
+    std::cerr << "netrig: error: a lab named '" << plan.topology.name << "' is already deployed\n"
+              << "  hint: remove it (netrig destroy " << plan.topology.name
+              << "), or deploy a copy beside it with --name\n";
+    return kExitLabExists;
+  }
+  Progress progress(plan.steps, "deploy " + plan.topology.name);
   auto start = clock_type::now();
-  if (deploy_plan(plan, o, loaded->text, progress)) return kExitEnvironment;
+  std::optional<StepKind> failed_kind;
+  if (deploy_plan(plan, o, loaded->text, progress, &failed_kind))
+    return interrupted()                      ? kExitSignalBase + interrupt_signal()
+           : failed_kind == StepKind::RunExec ? kExitDeployExec
+                                              : kExitEnvironment;
   std::cout << "lab '" << plan.topology.name << "' deployed: " << plan.steps.size() << " steps in " << std::fixed
             << std::setprecision(3) << since(start) << " s\n";
   return kExitOk;
@@ -343,37 +375,71 @@ int exec_in_node(const CommonOptions& o, const std::string& node, const std::vec
   return 127;
 }
 
-int cmd_test(const CommonOptions& o) {
-  auto loaded = load(o);
-  if (!loaded) return kExitBadInput;
-  if (!require_root()) return kExitEnvironment;
-  auto plan = make_plan(loaded->topology);
-  TestRun run;
-  run.lab = plan.topology.name;
-  run.file = o.file.empty() ? kDefaultTopologyName : o.file;
+namespace {
 
-  Progress progress(plan.steps.size(), "deploy " + run.lab);
+int signal_exit() { return kExitSignalBase + interrupt_signal(); }
+
+// Ends `netrig test` before the checks' verdict: the reports CI asked for still say why, as one
+// errored test case.
+int stop_test(TestRun& run, const CommonOptions& o, int code, const std::string& case_name, const std::string& why) {
+  run.exit_code = code;
+  run.stopped_because = why;
+  add_stop_result(run, case_name, why);
+  write_report_files(run, o);
+  if (o.output == "json") std::cout << json_report_text(run) << std::flush;
+  return code;
+}
+
+std::string host_name() {
+  char name[256] = {};
+  return gethostname(name, sizeof name - 1) == 0 ? name : "";
+}
+
+}  // namespace
+
+int cmd_test(const CommonOptions& o) {
+  TestRun run;
+  run.file = o.file.empty() ? kDefaultTopologyName : o.file;
+  run.lab = o.name.empty() ? std::filesystem::path(run.file).stem().string() : o.name;
+  run.host = host_name();
+  run.started = std::chrono::system_clock::now();
+  auto loaded = load(o, &run.diagnostics);
+  if (!loaded)
+    return stop_test(
+        run, o, kExitBadInput, "validate " + run.file,
+        run.file + " is not a valid topology (see `netrig validate " + run.file + "`); nothing was changed");
+  auto plan = make_plan(loaded->topology);
+  run.lab = plan.topology.name;
+  if (plan.topology.checks.empty() && !o.allow_no_checks) {
+    std::cerr << run.file << ": error: lab '" << run.lab << "' has no tests: block, so there is nothing to check\n"
+              << "  hint: add checks under tests:, or pass --allow-no-checks to deploy and destroy it anyway\n";
+    return stop_test(run, o, kExitNoChecks, "tests of " + run.lab, "the file has no tests: block; nothing was checked");
+  }
+  if (!require_root()) return stop_test(run, o, kExitEnvironment, "deploy " + run.lab, "deploying a lab needs root");
+  if (lab_exists(run.lab)) {
+    std::cerr << "netrig: error: a lab named '" << run.lab << "' is already deployed\n"
+              << "  hint: remove it (netrig destroy " << run.lab << "), or run a copy beside it with --name\n";
+    return stop_test(run, o, kExitLabExists, "deploy " + run.lab, "a lab named '" + run.lab + "' is already deployed");
+  }
+  if (interrupted()) return signal_exit();
+
+  Progress progress(plan.steps, "deploy " + run.lab);
+  std::optional<StepKind> failed_kind;
   auto start = clock_type::now();
-  if (auto failure = deploy_plan(plan, o, loaded->text, progress)) {
-    // CI still gets its reports: one errored test case that says why the lab never came up.
+  if (auto failure = deploy_plan(plan, o, loaded->text, progress, &failed_kind)) {
+    // Everything made so far is gone; CI still gets its reports.
     run.deploy_seconds = since(start);
-    CheckResult deploy_result;
-    deploy_result.name = "deploy " + run.lab;
-    deploy_result.type = "deploy";
-    deploy_result.status = CheckStatus::Error;
-    deploy_result.message = *failure;
-    deploy_result.attempts = 1;
-    deploy_result.seconds = run.deploy_seconds;
-    run.results.push_back(deploy_result);
-    write_report_files(run, o);
-    if (o.output == "json") std::cout << json_report_text(run);
-    return kExitEnvironment;
+    const int code = interrupted()                      ? signal_exit()
+                     : failed_kind == StepKind::RunExec ? kExitDeployExec
+                                                        : kExitEnvironment;
+    return stop_test(run, o, code, "deploy " + run.lab, *failure);
   }
   run.deploy_seconds = since(start);
   const bool json_out = o.output == "json";
   if (!json_out)
     std::cout << "lab '" << run.lab << "' deployed in " << std::fixed << std::setprecision(3) << run.deploy_seconds
-              << " s; running " << plan.topology.checks.size() << " checks"
+              << " s; running " << plan.topology.checks.size()
+              << (plan.topology.checks.size() == 1 ? " check" : " checks")
               << (plan.topology.actions.empty() ? ""
                                                 : " and " + std::to_string(plan.topology.actions.size()) +
                                                       (plan.topology.actions.size() == 1 ? " action" : " actions"))
@@ -387,34 +453,34 @@ int cmd_test(const CommonOptions& o) {
       std::filesystem::absolute(o.artifacts.empty() ? std::filesystem::path("netrig-artifacts") / run.lab
                                                     : std::filesystem::path(o.artifacts))
           .string();
+  FileOrderPrinter printer(plan.topology, [](const std::string& text) { std::cout << text << std::flush; });
   check_options.on_result = [&](const CheckResult& r) {
-    if (json_out) return;
-    std::cout << text_line(r) << "\n";
-    for (const auto& a : r.artifacts) std::cout << "      artifact: " << a << "\n";
-    for (const auto& line : r.table) std::cout << "      " << line << "\n";  // a reachability matrix
-    std::cout << std::flush;
+    if (!json_out) printer.add(r);
   };
-  run.results = run_checks(plan, check_options);
+  if (!interrupted()) run.results = run_checks(plan, check_options);
+  if (!json_out) printer.flush();
   run.check_seconds = since(start);
 
-  if (!o.keep) {
+  // A signal ends in a clean destroy even with --keep: nobody is there to use the lab.
+  const bool keep = o.keep && !interrupted();
+  if (!keep) {
+    if (!json_out && interrupted())
+      std::cerr << "netrig: " << strsignal(interrupt_signal()) << ": destroying lab '" << run.lab << "'\n";
     start = clock_type::now();
     destroy_lab(run.lab);
     run.destroy_seconds = since(start);
   }
+  run.exit_code = interrupted() ? signal_exit() : run.all_passed() ? kExitOk : kExitCheckFailed;
+  if (interrupted()) run.stopped_because = std::string("stopped by ") + strsignal(interrupt_signal());
   if (json_out) {
     std::cout << json_report_text(run);
   } else {
-    // Each line was printed as its check finished; now the evidence of what failed, then the summary.
-    for (const auto& r : run.results)
-      if ((r.status == CheckStatus::Failed || r.status == CheckStatus::Error) && r.table.empty())
-        std::cout << text_details(r);
     std::cout << text_summary(run);
-    if (o.keep) std::cout << "lab '" << run.lab << "' kept; remove it with: netrig destroy " << run.lab << "\n";
+    if (keep) std::cout << "lab '" << run.lab << "' kept; remove it with: netrig destroy " << run.lab << "\n";
   }
+  std::cout << std::flush;
   write_report_files(run, o);
-  if (interrupted()) return kExitEnvironment;
-  return run.all_passed() ? kExitOk : kExitCheckFailed;
+  return run.exit_code;
 }
 
 int cmd_destroy(const CommonOptions& o) {

@@ -7,10 +7,26 @@
 
 namespace netrig {
 
+// Exit codes: each means one thing (README "Exit codes", kExitCodesText).
 constexpr int kExitOk = 0;
-constexpr int kExitCheckFailed = 1;
-constexpr int kExitBadInput = 2;
-constexpr int kExitEnvironment = 3;
+constexpr int kExitCheckFailed = 1;   // a check failed or errored
+constexpr int kExitBadInput = 2;      // invalid topology file or command line; nothing was changed
+constexpr int kExitEnvironment = 3;   // this host cannot run it (not root, a deploy step failed)
+constexpr int kExitLabExists = 4;     // a lab of that name is already deployed
+constexpr int kExitDeployExec = 5;    // a deploy-time `exec:` of the file failed (the lab was rolled back)
+constexpr int kExitNoChecks = 6;      // `netrig test` of a file with no tests: (see --allow-no-checks)
+constexpr int kExitSignalBase = 128;  // + the signal: 129 SIGHUP, 130 SIGINT, 141 SIGPIPE, 143 SIGTERM
+
+inline constexpr const char* kExitCodesText =
+    "Exit codes:\n"
+    "  0    ok: every check passed\n"
+    "  1    a check failed or errored\n"
+    "  2    invalid topology file or command line (nothing was changed)\n"
+    "  3    this host cannot run it (not root, a deploy step failed; rolled back)\n"
+    "  4    a lab of that name is already deployed (netrig destroy NAME, or --name)\n"
+    "  5    a deploy-time exec: of the file failed (rolled back)\n"
+    "  6    netrig test: the file has no tests: (pass --allow-no-checks to accept that)\n"
+    "  128+N  stopped by signal N after destroying the lab: 129 SIGHUP, 130 SIGINT, 141 SIGPIPE, 143 SIGTERM\n";
 
 inline int default_workers() {
   unsigned cpus = std::thread::hardware_concurrency();
@@ -30,9 +46,13 @@ struct CommonOptions {
   int parallel = 16;
   bool keep = false;
   bool all = false;
+  bool allow_no_checks = false;
 };
 
+// SIGINT, SIGTERM, SIGHUP and SIGPIPE set the interrupted flag (drivers/interrupt.h): deploys roll
+// back, checks stop, the lab is destroyed, and the command exits 128 + the signal.
 void install_interrupt_handlers();
+int interrupt_signal();  // the first signal that arrived, 0 if none
 
 int cmd_validate(const CommonOptions& o);
 int cmd_plan(const CommonOptions& o);

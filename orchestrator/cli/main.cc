@@ -1,7 +1,8 @@
-// netrig command line. Exit codes: 0 ok, 1 a check failed, 2 bad input, 3 the host cannot run it.
+// netrig command line. Exit codes: cli/commands.h (kExitCodesText lists them for --help).
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <chrono>
 #include <csignal>
 #include <fstream>
@@ -10,11 +11,13 @@
 
 #include "cli/commands.h"
 #include "cli/vm_commands.h"
+#include "model/diagnostic.h"
 
 int main(int argc, char** argv) {
   using namespace netrig;
-  CLI::App app{"netrig: topology file -> live virtual network, checked and torn down"};
+  CLI::App app{"netrig: topology file -> live virtual network, checked and torn down", "netrig"};
   app.require_subcommand(1);
+  app.footer(kExitCodesText);
   app.set_version_flag("--version", "netrig 0.1.0");
   CommonOptions common;
 
@@ -70,6 +73,8 @@ int main(int argc, char** argv) {
                    "directory for capture pcaps (default ./netrig-artifacts/<lab>; kept after destroy)");
   test->add_option("--workers", common.workers, "parallel deploy workers")->check(CLI::Range(1, 64));
   test->add_option("--parallel", common.parallel, "checks run at once")->check(CLI::Range(1, 256));
+  test->add_flag("--allow-no-checks", common.allow_no_checks,
+                 "deploy and destroy a file with no tests: and exit 0 (without it: exit 6)");
 
   auto* destroy = app.add_subcommand("destroy", "remove a lab (by name or file), or every lab with --all");
   destroy->add_option("lab", common.lab, "lab name or topology file");
@@ -90,11 +95,43 @@ int main(int argc, char** argv) {
   add_file(graph, false);
   graph->add_option("-f,--format", common.format, "mermaid or dot")->check(CLI::IsMember({"mermaid", "dot"}));
 
+  auto* help = app.add_subcommand("help", "show the help of netrig, or of one verb: netrig help [VERB]");
+  std::string help_verb;
+  help->add_option("verb", help_verb, "the verb to explain");
+
+  std::vector<std::string> verbs;
+  for (const auto* sub : app.get_subcommands([](const CLI::App*) { return true; })) verbs.push_back(sub->get_name());
+  // A typo of a verb: say which one was meant instead of "A subcommand is required".
+  if (argc > 1 && argv[1][0] != '-' && std::find(verbs.begin(), verbs.end(), argv[1]) == verbs.end()) {
+    std::cerr << "netrig: '" << argv[1] << "' is not a netrig verb\n";
+    if (auto hint = closest_match(argv[1], verbs); !hint.empty())
+      std::cerr << "  hint: did you mean 'netrig " << hint << "'?\n";
+    std::cerr << "  verbs:";
+    for (const auto& v : verbs) std::cerr << " " << v;
+    std::cerr << "\n  see: netrig help\n";
+    return kExitBadInput;
+  }
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     int code = app.exit(e);
     return code == 0 ? 0 : kExitBadInput;
+  }
+  if (*help) {
+    if (help_verb.empty()) {
+      std::cout << app.help();
+      return kExitOk;
+    }
+    for (auto* sub : app.get_subcommands([](const CLI::App*) { return true; }))
+      if (sub->get_name() == help_verb) {
+        std::cout << sub->help("netrig");
+        return kExitOk;
+      }
+    std::cerr << "netrig: no verb '" << help_verb << "'";
+    if (auto hint = closest_match(help_verb, verbs); !hint.empty()) std::cerr << "; did you mean '" << hint << "'?";
+    std::cerr << "\n";
+    return kExitBadInput;
   }
 
   install_interrupt_handlers();

@@ -55,7 +55,7 @@ topology:
   ASSERT_EQ(v.exit_code, 0) << "the topology must be valid for this test\n" << v.describe();
 
   auto r = netrig({"deploy", file, "--name", lab.lab()});
-  EXPECT_EQ(r.exit_code, 3) << r.describe();
+  EXPECT_EQ(r.exit_code, 5) << "a deploy-time exec: failing has its own exit code" << r.describe();
   EXPECT_NE(r.err.find("exec b"), std::string::npos) << "stderr does not name the failed step\n" << r.describe();
   EXPECT_NE(r.err.find("exit 1"), std::string::npos) << "stderr does not name the failed command\n" << r.describe();
   EXPECT_NE(r.err.find("removed"), std::string::npos) << r.describe();
@@ -71,9 +71,9 @@ topology:
   EXPECT_FALSE(process_alive(sleeper)) << "the process started by exec (pid " << sleeper << ") outlived the rollback";
   if (process_alive(sleeper)) ::kill(sleeper, SIGKILL);  // we know it is ours: its pid came from our file
 
-  // `netrig test` on the same file fails the same way (exit 3) and also leaves nothing.
+  // `netrig test` on the same file fails the same way (exit 5) and also leaves nothing.
   auto t = netrig({"test", file, "--name", lab.lab()});
-  EXPECT_EQ(t.exit_code, 3) << t.describe();
+  EXPECT_EQ(t.exit_code, 5) << t.describe();
   expect_same_host(lab.lab(), before, "after the failed test run");
 }
 
