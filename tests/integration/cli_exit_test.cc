@@ -109,6 +109,7 @@ TEST_F(CliExitTest, EachExitCodeMeansOneThing) {
   auto report = json::parse(read_file(json_path));
   ASSERT_EQ(report["checks"].size(), 1u) << report.dump(2);
   EXPECT_EQ(report["checks"][0]["status"], "error");
+  EXPECT_EQ(report["exit_code"], 4) << report.dump(2);
   EXPECT_EQ(netrig({"deploy", file_, "--name", lab.lab()}).exit_code, 4);
   ASSERT_EQ(netrig({"destroy", lab.lab()}).exit_code, 0);
 
