@@ -176,7 +176,7 @@ std::atomic<int> first_signal{0};
 
 int interrupt_signal() { return first_signal.load(); }
 
-void install_interrupt_handlers() {
+void install_interrupt_handlers(bool catch_sigpipe) {
   struct sigaction sa {};
   sa.sa_handler = [](int signo) {
     int none = 0;
@@ -186,7 +186,8 @@ void install_interrupt_handlers() {
   sigemptyset(&sa.sa_mask);
   // SIGPIPE too: `netrig test lab.yaml | head -1` must destroy the lab, not die with it deployed
   // (a write to the closed pipe then fails with EPIPE, and the run winds down as for Ctrl-C).
-  for (int signo : {SIGINT, SIGTERM, SIGHUP, SIGPIPE}) sigaction(signo, &sa, nullptr);
+  for (int signo : {SIGINT, SIGTERM, SIGHUP}) sigaction(signo, &sa, nullptr);
+  if (catch_sigpipe) sigaction(SIGPIPE, &sa, nullptr);
 }
 
 int cmd_validate(const CommonOptions& o) {

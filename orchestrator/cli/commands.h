@@ -50,8 +50,9 @@ struct CommonOptions {
 };
 
 // SIGINT, SIGTERM, SIGHUP and SIGPIPE set the interrupted flag (drivers/interrupt.h): deploys roll
-// back, checks stop, the lab is destroyed, and the command exits 128 + the signal.
-void install_interrupt_handlers();
+// back, checks stop, the lab is destroyed, and the command exits 128 + the signal. SIGPIPE only
+// where a lab is at stake (test, deploy, destroy): `netrig plan | head` just ends, as any reader.
+void install_interrupt_handlers(bool catch_sigpipe);
 int interrupt_signal();  // the first signal that arrived, 0 if none
 
 int cmd_validate(const CommonOptions& o);

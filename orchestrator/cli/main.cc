@@ -134,7 +134,7 @@ int main(int argc, char** argv) {
     return kExitBadInput;
   }
 
-  install_interrupt_handlers();
+  install_interrupt_handlers(*test || *deploy || *destroy || *apply);
   try {
     if (*validate) return cmd_validate(common);
     if (*plan) return cmd_plan(common);
