@@ -556,8 +556,9 @@ class CheckParser {
     }
     ok &= capture_expect(body, c);
     if (const auto v = get(body, "vlan")) {
-      int vid = 0;
-      if ((ok &= integer(body, "vlan", 1, 4094, vid))) c.vlan = vid;
+      const auto vid = r_.vlan_id(v, "'vlan'");
+      ok &= vid.has_value();
+      if (vid) c.vlan = *vid;
     }
     if (const auto t = get(body, "tagged")) {
       auto b = r_.boolean(t, "'tagged'");

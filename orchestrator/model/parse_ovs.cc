@@ -48,10 +48,11 @@ std::vector<int> vlan_list(Reader& r, const Entry& e, const std::string& what) {
         try {
           size_t used = 0;
           int v = std::stoi(part, &used);
-          if (used != part.size() || v < 0 || v > 4095) throw std::invalid_argument(part);
+          if (used != part.size()) throw std::invalid_argument(part);
+          if (!r.check_vlan_id(Entry(n), "VLAN id " + part + " in " + what, v)) return;
           out.push_back(v);
         } catch (const std::exception&) {
-          r.error(Entry(n), "'" + part + "' in " + what + " is not a VLAN id", "VLAN ids go from 0 to 4095");
+          r.error(Entry(n), "'" + part + "' in " + what + " is not a VLAN id", "VLAN ids go from 1 to 4094");
           return;
         }
         if (comma == std::string::npos) break;
@@ -59,7 +60,7 @@ std::vector<int> vlan_list(Reader& r, const Entry& e, const std::string& what) {
       }
       return;
     }
-    if (auto v = r.integer(Entry(n), "a VLAN id in " + what, 0, 4095)) out.push_back(static_cast<int>(*v));
+    if (auto v = r.vlan_id(Entry(n), "a VLAN id in " + what)) out.push_back(*v);
   };
   if (e.value.IsSequence()) {
     for (const auto& item : e.value) add(item);
@@ -71,7 +72,7 @@ std::vector<int> vlan_list(Reader& r, const Entry& e, const std::string& what) {
 
 void parse_vlan(Reader& r, const Entry& body, OvsVlan& vlan, const std::string& where) {
   if (auto tag = Reader::get(body.value, "tag"))
-    if (auto v = r.integer(tag, "'tag'", 0, 4095)) vlan.tag = static_cast<int>(*v);
+    if (auto v = r.vlan_id(tag, "'tag'")) vlan.tag = *v;
   const auto trunks = Reader::get(body.value, "trunks");
   if (trunks) vlan.trunks = vlan_list(r, trunks, "'trunks'");
   const auto mode = Reader::get(body.value, "vlan_mode");

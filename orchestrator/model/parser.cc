@@ -7,6 +7,7 @@
 #include <tuple>
 
 #include "model/parse_internal.h"
+#include "model/yaml_load.h"
 
 namespace netrig {
 namespace {
@@ -22,6 +23,7 @@ class Parser {
   Parser(std::string file, const ParseOptions& options) : r_(std::move(file)), options_(options) {}
 
   std::vector<Diagnostic>& diagnostics() { return r_.diagnostics(); }
+  Reader& reader() { return r_; }
 
   Topology parse(const YAML::Node& node) {
     Topology topo;
@@ -107,14 +109,17 @@ std::string syntax_hint(const std::string& message) {
   return "check the indentation and quoting on this line and the one before";
 }
 
-// The '---' line that starts the document whose first node is on 0-based line `line`.
-SourcePos separator_before(const std::string& text, int line) {
-  std::vector<std::string> lines;
+// The first tab among the leading blanks of a line up to `last_line` (1-based): yaml-cpp's own
+// message for one ("illegal map value", "end of map not found") points elsewhere.
+SourcePos tab_in_indentation(const std::string& text, int last_line) {
   std::istringstream in(text);
-  for (std::string l; std::getline(in, l);) lines.push_back(l);
-  for (int i = std::min<int>(line, static_cast<int>(lines.size()) - 1); i >= 0; --i)
-    if (lines[i].rfind("---", 0) == 0) return {i + 1, 1};
-  return line < 0 ? SourcePos{} : SourcePos{line + 1, 1};
+  int n = 0;
+  for (std::string l; std::getline(in, l) && (last_line <= 0 || n < last_line);) {
+    ++n;
+    for (size_t i = 0; i < l.size() && (l[i] == ' ' || l[i] == '\t'); ++i)
+      if (l[i] == '\t') return {n, static_cast<int>(i) + 1};
+  }
+  return {};
 }
 
 }  // namespace
@@ -122,21 +127,20 @@ SourcePos separator_before(const std::string& text, int line) {
 bool is_valid_lab_name(const std::string& name) { return name_problem(name, kMaxLabName).empty(); }
 
 Topology parse_topology(const std::string& text, const std::string& file, const ParseOptions& options) {
-  YAML::Node root;
+  LoadedYaml loaded;
   try {
-    auto documents = YAML::LoadAll(text);
-    if (documents.size() > 1) {
-      SourcePos at = separator_before(text, documents[1].Mark().line);
-      throw TopologyError({Diagnostic{file, at, "the file holds more than one YAML document",
-                                      "keep one lab per file; remove the '---' and what follows it"}},
-                          text);
-    }
-    if (!documents.empty()) root = documents[0];
+    loaded = load_yaml_document(text, file);
   } catch (const YAML::Exception& e) {
     SourcePos at = e.mark.line < 0 ? SourcePos{} : SourcePos{e.mark.line + 1, e.mark.column + 1};
+    if (auto tab = tab_in_indentation(text, at.line); tab.line > 0)
+      throw TopologyError({Diagnostic{file, tab, "a tab in the indentation (YAML syntax: " + e.msg + ")",
+                                      "YAML indents with spaces only; replace the tab with spaces"}},
+                          text);
     throw TopologyError({Diagnostic{file, at, "YAML syntax: " + e.msg, syntax_hint(e.msg)}}, text);
   }
+  const YAML::Node& root = loaded.root;
   Parser parser(file, options);
+  parser.reader().set_aliases(std::move(loaded.aliases_by_key));
   Topology topo;
   try {
     topo = parser.parse(root);

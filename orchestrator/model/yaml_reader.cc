@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <charconv>
+#include <climits>
 #include <cstdlib>
 #include <regex>
 #include <set>
@@ -24,6 +25,20 @@ SourcePos Reader::pos(const Entry& entry) {
 
 void Reader::error(SourcePos at, std::string message, std::string hint) {
   diagnostics_.push_back({file_, at, std::move(message), std::move(hint)});
+}
+
+void Reader::error(const Entry& at, std::string message, std::string hint) {
+  if (at.key.IsDefined()) {
+    const auto key = pos(at.key);
+    if (auto it = aliases_.find({key.line, key.col}); it != aliases_.end()) {
+      const auto& use = it->second;
+      message += " (the value comes from the alias '*" + use.anchor + "'; its anchor '&" + use.anchor +
+                 "' is at line " + std::to_string(use.anchor_at.line) + ":" + std::to_string(use.anchor_at.col) + ")";
+      error(use.at, std::move(message), std::move(hint));
+      return;
+    }
+  }
+  error(pos(at), std::move(message), std::move(hint));
 }
 
 bool Reader::is_quoted(const YAML::Node& node) {
@@ -144,6 +159,22 @@ std::optional<double> Reader::number(const Entry& e, const std::string& what, do
     return std::nullopt;
   }
   return value;
+}
+
+bool Reader::check_vlan_id(const Entry& e, const std::string& what, long long value) {
+  if (value >= 1 && value <= 4094) return true;
+  if (value == 0 || value == 4095)
+    error(e, what + " cannot be " + std::to_string(value) + ": 802.1Q reserves VLAN ids 0 and 4095",
+          "use a VLAN id from 1 to 4094");
+  else
+    error(e, what + " must be between 1 and 4094, not " + std::to_string(value), "VLAN ids go from 1 to 4094");
+  return false;
+}
+
+std::optional<int> Reader::vlan_id(const Entry& e, const std::string& what) {
+  auto v = integer(e, what, LLONG_MIN, LLONG_MAX);
+  if (!v || !check_vlan_id(e, what, *v)) return std::nullopt;
+  return static_cast<int>(*v);
 }
 
 std::optional<bool> Reader::as_bool(const YAML::Node& v) {

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "model/diagnostic.h"
+#include "model/yaml_load.h"
 
 namespace netrig {
 
@@ -41,9 +42,9 @@ class Reader {
   static SourcePos pos(const Entry& entry);
 
   void error(SourcePos at, std::string message, std::string hint = "");
-  void error(const Entry& at, std::string message, std::string hint = "") {
-    error(pos(at), std::move(message), std::move(hint));
-  }
+  // At the entry; when its value is an alias (`key: *name`), at that use site, naming the anchor.
+  void error(const Entry& at, std::string message, std::string hint = "");
+  void set_aliases(std::map<std::pair<int, int>, AliasUse> aliases) { aliases_ = std::move(aliases); }
 
   // "a mapping", "a list", "nothing", "the quoted string \"x\"", "'x'".
   static std::string describe(const YAML::Node& node);
@@ -66,6 +67,11 @@ class Reader {
   // Plain scalars only: a quoted "1500" is a string, not a number.
   std::optional<long long> integer(const Entry& e, const std::string& what, long long min, long long max);
   std::optional<double> number(const Entry& e, const std::string& what, double min, double max);
+  // An 802.1Q VLAN id: 1 to 4094 (0 means "priority tag only" and 4095 is reserved), the one rule
+  // for every place a VLAN id appears (OVS tags, trunks, flood_vlans, capture checks).
+  std::optional<int> vlan_id(const Entry& e, const std::string& what);
+  // Applies vlan_id's rule to a number already read (from "101,102" style text).
+  bool check_vlan_id(const Entry& e, const std::string& what, long long value);
   // true/false (also yes/no, on/off as YAML 1.1 reads them), unquoted.
   std::optional<bool> boolean(const Entry& e, const std::string& what);
   // The boolean a plain scalar spells (true/yes/on, false/no/off, in YAML's three casings), silently.
@@ -76,6 +82,7 @@ class Reader {
  private:
   std::string file_;
   std::vector<Diagnostic> diagnostics_;
+  std::map<std::pair<int, int>, AliasUse> aliases_;  // by the position of the key before '*name'
 };
 
 // "a, b or c".
