@@ -198,6 +198,7 @@ CheckResult capture_once(const Plan& plan, const CheckSpec& check, const CheckOp
     return r;
   }
   const auto summary = describe_count(check, count);
+  r.figures = {{"packets", count.total}, {"packets_matched", count.matched}, {"packets_tagged", count.tagged}};
   r.evidence.push_back(
       {"read " + pcap + (check.filter.empty() ? "" : " with filter '" + check.filter + "'"), summary + "\n", 0, 0});
   if (int drops = parse_tcpdump_drops(stopped.output); drops > 0) {

@@ -146,6 +146,13 @@ TEST(Iperf3Json, TcpSummary) {
   EXPECT_DOUBLE_EQ(s.received_mbps, 9400);
   EXPECT_EQ(s.retransmits, 3);
   EXPECT_EQ(describe_iperf3(s), "tcp 1.0 s: sent 9500.00 Mbit/s, received 9400.00 Mbit/s, 3 retransmits");
+  // The same as numbers for the JSON report.
+  auto f = iperf3_figures(s);
+  EXPECT_DOUBLE_EQ(f.at("received_mbps"), 9400);
+  EXPECT_DOUBLE_EQ(f.at("sent_mbps"), 9500);
+  EXPECT_DOUBLE_EQ(f.at("retransmits"), 3);
+  EXPECT_DOUBLE_EQ(f.at("seconds"), 1.0);
+  EXPECT_EQ(f.count("jitter_ms"), 0u);
 }
 
 TEST(Iperf3Json, UdpSummaryWithAndWithoutReceiverSide) {
@@ -158,6 +165,10 @@ TEST(Iperf3Json, UdpSummaryWithAndWithoutReceiverSide) {
   EXPECT_EQ(s.protocol, "udp");
   EXPECT_NEAR(s.received_mbps, 1.048, 1e-9);
   EXPECT_NEAR(s.jitter_ms, 0.0068, 1e-9);
+  auto f = iperf3_figures(s);
+  EXPECT_NEAR(f.at("jitter_ms"), 0.0068, 1e-9);
+  EXPECT_DOUBLE_EQ(f.at("lost_pct"), 0);
+  EXPECT_EQ(f.count("retransmits"), 0u);
   // Older iperf3: only end.sum; the received rate is the sent one less the loss.
   auto old = parse_iperf3_json(R"({"start": {"test_start": {"protocol": "UDP"}},
     "end": {"sum": {"seconds": 2, "bits_per_second": 10e6, "jitter_ms": 0.1, "lost_percent": 25}}})");

@@ -72,6 +72,18 @@ std::string describe_iperf3(const Iperf3Summary& s) {
   return buf;
 }
 
+std::map<std::string, double> iperf3_figures(const Iperf3Summary& s) {
+  std::map<std::string, double> f = {
+      {"seconds", s.seconds}, {"sent_mbps", s.sent_mbps}, {"received_mbps", s.received_mbps}};
+  if (s.protocol == "udp") {
+    f["jitter_ms"] = s.jitter_ms;
+    f["lost_pct"] = s.lost_pct;
+  } else {
+    f["retransmits"] = s.retransmits;
+  }
+  return f;
+}
+
 static std::string number(double v) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%g", v);
@@ -109,6 +121,7 @@ CheckResult iperf3_once(const Plan& plan, const CheckSpec& check) {
       {on_node_text(plan, server_node, server_argv) + " (stopped by PID)",
        stopped.output.size() > 4000 ? stopped.output.substr(stopped.output.size() - 4000) : stopped.output,
        stopped.exit_code, stopped.seconds});
+  if (summary.parsed) r.figures = iperf3_figures(summary);
   std::string why;
   if (run.timed_out) why = "iperf3 client timed out";
   if (run.interrupted) why = "interrupted";

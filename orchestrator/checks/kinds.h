@@ -73,13 +73,18 @@ struct Iperf3Summary {
 // Parses `iperf3 -c ... -J` output (3.x).
 Iperf3Summary parse_iperf3_json(const std::string& json);
 std::string describe_iperf3(const Iperf3Summary& s);
+// Its figures for the JSON report (docs/report-format.md): seconds, sent_mbps, received_mbps, and
+// retransmits (tcp) or jitter_ms and lost_pct (udp).
+std::map<std::string, double> iperf3_figures(const Iperf3Summary& s);
 
 struct PingSummary {
   int transmitted = 0;
   int received = 0;
   double loss_pct = 100;
+  double rtt_min_ms = 0;
   double rtt_avg_ms = 0;
   double rtt_max_ms = 0;
+  double rtt_mdev_ms = 0;
   bool parsed = false;
   // From the reply lines (`ping -D`: "[epoch] 64 bytes from ...: icmp_seq=N"): the most
   // consecutive echo requests without a reply, and the longest time between two replies (0 when

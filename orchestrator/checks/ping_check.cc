@@ -20,8 +20,10 @@ PingSummary parse_ping_output(const std::string& output) {
   }
   static const std::regex rtt(R"(= ([\d.]+)/([\d.]+)/([\d.]+)/([\d.]+) ms)");
   if (std::regex_search(output, m, rtt)) {
+    s.rtt_min_ms = std::stod(m[1]);
     s.rtt_avg_ms = std::stod(m[2]);
     s.rtt_max_ms = std::stod(m[3]);
+    s.rtt_mdev_ms = std::stod(m[4]);
   }
   // Replies by sequence number (a duplicate keeps the first), with their -D timestamp if any.
   static const std::regex reply(R"((?:\[([\d.]+)\] )?\d+ bytes from .*icmp_seq=(\d+))");
@@ -78,6 +80,12 @@ CheckResult judge_ping(const CheckSpec& check, const std::string& output, int ex
                  {"loss_pct", s.loss_pct},
                  {"longest_lost_run", s.longest_lost_run}};
     if (s.longest_gap_s > 0) r.figures["longest_gap_s"] = s.longest_gap_s;
+    if (s.received) {
+      r.figures["rtt_min_ms"] = s.rtt_min_ms;
+      r.figures["rtt_avg_ms"] = s.rtt_avg_ms;
+      r.figures["rtt_max_ms"] = s.rtt_max_ms;
+      r.figures["rtt_mdev_ms"] = s.rtt_mdev_ms;
+    }
   }
   if (!s.parsed) {
     r.status = CheckStatus::Failed;

@@ -18,6 +18,28 @@ TEST(PingOutput, ParsesSummary) {
   EXPECT_NEAR(s.loss_pct, 33.33, 0.01);
   EXPECT_DOUBLE_EQ(s.rtt_avg_ms, 0.051);
   EXPECT_DOUBLE_EQ(s.rtt_max_ms, 0.061);
+  EXPECT_DOUBLE_EQ(s.rtt_min_ms, 0.041);
+  EXPECT_DOUBLE_EQ(s.rtt_mdev_ms, 0.010);
+}
+
+// The JSON report's figures: numbers, with the RTT statistics next to the loss.
+TEST(PingVerdict, FiguresCarryRttAndLoss) {
+  CheckSpec c;
+  c.count = 3;
+  auto r = judge_ping(c,
+                      "64 bytes from 10.0.0.2: icmp_seq=1 ttl=64 time=0.061 ms\n"
+                      "3 packets transmitted, 2 received, 33.3333% packet loss, time 403ms\n"
+                      "rtt min/avg/max/mdev = 0.041/0.051/0.061/0.010 ms\n",
+                      0);
+  EXPECT_DOUBLE_EQ(r.figures.at("rtt_min_ms"), 0.041);
+  EXPECT_DOUBLE_EQ(r.figures.at("rtt_avg_ms"), 0.051);
+  EXPECT_DOUBLE_EQ(r.figures.at("rtt_max_ms"), 0.061);
+  EXPECT_DOUBLE_EQ(r.figures.at("rtt_mdev_ms"), 0.010);
+  EXPECT_DOUBLE_EQ(r.figures.at("lost"), 1);
+  EXPECT_NEAR(r.figures.at("loss_pct"), 33.33, 0.01);
+  auto none = judge_ping(c, "3 packets transmitted, 0 received, 100% packet loss, time 2003ms\n", 1);
+  EXPECT_EQ(none.figures.count("rtt_avg_ms"), 0u) << "no reply, no round-trip time";
+  EXPECT_DOUBLE_EQ(none.figures.at("loss_pct"), 100);
 }
 
 TEST(PingOutput, UnreachableAndGarbage) {

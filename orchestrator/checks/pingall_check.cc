@@ -214,6 +214,16 @@ CheckResult pingall_run(const Plan& plan, const CheckSpec& check) {
   r.evidence.push_back({"built-in ICMP echo from each of " + std::to_string(n) + " nodes to every other (raw sockets)",
                         matrix.empty() ? std::string(text) + "\n" : matrix, missing == 0 ? 0 : 1, seconds});
   r.attempts = rounds;
+  r.figures = {{"pairs", static_cast<double>(pairs.size())},
+               {"pairs_reached", static_cast<double>(pairs.size() - missing)},
+               {"pairs_missing", static_cast<double>(missing)},
+               {"rtt_max_ms", max_rtt},
+               {"rounds", static_cast<double>(rounds)}};
+  // The whole matrix, for the JSON report: a pair's round-trip time, negative when it never answered.
+  r.matrix.nodes = nodes;
+  r.matrix.rtt_ms.assign(n, std::vector<double>(n, -1));
+  for (const auto& p : pairs)
+    if (p.reached) r.matrix.rtt_ms[p.source][p.target] = p.rtt_ms;
   return r;
 }
 

@@ -216,6 +216,10 @@ CheckResult reachability_run(const Plan& plan, const CheckSpec& check) {
                                cell.passed ? 0 : 1, cell.seconds});
   }
   result.cells = cells;
+  result.figures = {{"cells", static_cast<double>(cells.size())},
+                    {"cells_passed", static_cast<double>(cells.size() - failed)},
+                    {"cells_failed", static_cast<double>(failed)},  // the errors among them too
+                    {"cells_error", static_cast<double>(errors)}};
   if (errors) {
     result.status = CheckStatus::Error;
     result.message = std::to_string(errors) + " of " + std::to_string(cells.size()) + " cells could not be probed";

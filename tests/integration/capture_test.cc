@@ -104,6 +104,20 @@ TEST_F(CaptureTest, CapturesKeepTheirPcapAndIperf3Measures) {
     EXPECT_NE(c["message"].get<std::string>().find("Mbit/s"), std::string::npos) << c.dump(2);
     EXPECT_TRUE(c["artifacts"].empty());
   }
+  // The same figures as numbers in the JSON report (docs/report-format.md).
+  const auto& icmp = check(j, "icmp on h2")["figures"];
+  EXPECT_EQ(icmp.value("packets_matched", -1.0), 6) << icmp.dump();
+  EXPECT_GE(icmp.value("packets", -1.0), 6) << icmp.dump();
+  EXPECT_EQ(icmp.value("packets_tagged", -1.0), 0) << icmp.dump();
+  EXPECT_EQ(check(j, "udp from an exec")["figures"].value("packets_matched", -1.0), 2);
+  EXPECT_EQ(check(j, "port of h3 sees no unicast between h1 and h2")["figures"].value("packets_matched", -1.0), 0);
+  const auto& tcp = check(j, "tcp")["figures"];
+  EXPECT_GT(tcp.value("received_mbps", 0.0), 1) << tcp.dump();
+  EXPECT_TRUE(tcp.contains("retransmits") && tcp["retransmits"].is_number()) << tcp.dump();
+  const auto& udp = check(j, "udp")["figures"];
+  EXPECT_GT(udp.value("received_mbps", 0.0), 1) << udp.dump();
+  EXPECT_LT(udp.value("received_mbps", 99.0), 4) << udp.dump();
+  EXPECT_TRUE(udp.contains("jitter_ms") && udp.contains("lost_pct")) << udp.dump();
 }
 
 TEST_F(CaptureTest, WrongExpectationsFail) {

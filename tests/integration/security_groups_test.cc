@@ -25,13 +25,22 @@ TEST_F(SecurityGroupsTest, LectureLabPassesAndNamesTheDecidingRules) {
   EXPECT_NE(r.out.find("rule: default deny ingress db1:eth0"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("rule: web#2 ingress tcp/22 from 203.0.113.0/24"), std::string::npos) << r.out;
   auto report = nlohmann::json::parse(read_file(json));
-  size_t cells = 0, allowed = 0;
-  for (const auto& check : report["checks"])
+  size_t cells = 0, allowed = 0, counted = 0;
+  for (const auto& check : report["checks"]) {
     for (const auto& cell : check.value("cells", nlohmann::json::array())) {
       ++cells;
       allowed += cell["observed"] == "allow";
       EXPECT_EQ(cell["observed"], cell["expected"]) << cell.dump();
     }
+    if (check["type"] != "reachability") continue;
+    // The matrix's counts as figures, agreeing with its cells.
+    const auto& f = check["figures"];
+    EXPECT_EQ(f.value("cells", -1.0), check["cells"].size()) << f.dump();
+    EXPECT_EQ(f.value("cells_passed", -1.0), check["cells"].size()) << f.dump();
+    EXPECT_EQ(f.value("cells_failed", -1.0), 0) << f.dump();
+    counted += static_cast<size_t>(f.value("cells", 0.0));
+  }
+  EXPECT_EQ(counted, cells);
   EXPECT_EQ(cells, 40u);
   EXPECT_GT(allowed, 0u);
   EXPECT_LT(allowed, cells);
