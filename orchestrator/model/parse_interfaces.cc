@@ -7,7 +7,7 @@
 namespace netrig {
 namespace {
 
-const std::vector<std::string> kInterfaceKeys = {"ipv4", "ipv6", "mac", "mtu", "dhcp", "security_groups"};
+const std::vector<std::string> kInterfaceKeys = {"ipv4", "ipv6", "mac", "mtu", "dhcp", "security_groups", "qos"};
 
 std::string example(int family) { return family == 6 ? "fd00::1/64" : "10.0.0.1/24"; }
 
@@ -117,6 +117,7 @@ InterfaceSpec parse_interface(Reader& r, const std::string& node, const Entry& i
   if (const auto mac = Reader::get(body, "mac")) parse_mac(r, iface, mac);
   if (const auto groups = Reader::get(body, "security_groups"))
     parse_membership(r, groups, iface.security_groups, iface.security_group_pos);
+  if (const auto qos = Reader::get(body, "qos")) parse_interface_qos(r, qos, iface, where);
   if (const auto mtu = Reader::get(body, "mtu")) {
     if (auto v = r.integer(mtu, "'mtu'", 68, 65535)) {
       bool has_v6 = false;

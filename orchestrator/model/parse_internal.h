@@ -41,6 +41,8 @@ std::string first_at(const std::string& what, SourcePos pos);
 void parse_inherited(Reader& r, const Entry& topology, NodeDefaults& out);
 void parse_nodes(Reader& r, ParseState& st, const Entry& nodes, Topology& topo);
 void parse_interfaces(Reader& r, ParseState& st, const Entry& interfaces, NodeSpec& node);
+// `qos:` of an interface (parse_qos.cc); `where` names the interface in messages.
+void parse_interface_qos(Reader& r, const Entry& qos, InterfaceSpec& iface, const std::string& where);
 void parse_route(Reader& r, NodeSpec& node, const Entry& item);
 // `nat:` of a netns node; after its interfaces and `router`.
 void parse_nat(Reader& r, NodeSpec& node, const Entry& nat);

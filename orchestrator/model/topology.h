@@ -20,6 +20,62 @@ struct SourcePos {
 enum class NodeKind { Netns, Bridge, Ovs, Vm };
 const char* to_string(NodeKind kind);
 
+// QoS of a node interface (`qos:`, model/parse_qos.cc; built by plan/qos.cc). Rates in bit/s,
+// sizes in bytes, as tc's units resolve them.
+struct QosLeaf {
+  std::string kind;               // pfifo, bfifo, sfq, fq_codel, netem ("" = the kernel's default pfifo)
+  std::optional<uint32_t> limit;  // pfifo: packets; bfifo: bytes
+  SourcePos pos;
+};
+
+struct HtbClassSpec {
+  std::string name;
+  uint64_t rate = 0;                               // bit/s, resolved (a percentage is of the parent's rate)
+  uint64_t ceil = 0;                               // bit/s; default: the parent's ceil
+  std::optional<uint32_t> burst, cburst, quantum;  // bytes
+  std::optional<uint32_t> prio;
+  QosLeaf leaf;
+  std::vector<HtbClassSpec> children;
+  SourcePos pos;
+};
+
+struct QosFilterSpec {
+  std::optional<IpPrefix> src, dst;
+  std::string protocol;  // "", tcp, udp, icmp
+  std::optional<int> sport, dport;
+  std::optional<int> dscp;  // 0..63
+  std::string class_name;
+  SourcePos pos;
+};
+
+struct EgressQos {
+  std::string kind;  // htb, tbf, or a classless leaf kind (pfifo, bfifo, sfq, fq_codel, netem)
+  // htb: the root class (rate = ceil) and its children; default class by name ("" = unclassified
+  // traffic goes out unshaped, as tc's default 0).
+  HtbClassSpec root;
+  std::string default_class;
+  std::vector<QosFilterSpec> filters;
+  // tbf
+  uint64_t rate = 0;
+  uint32_t burst = 0;  // bytes
+  uint32_t latency_us = 50000;
+  QosLeaf leaf;  // a classless root
+  SourcePos pos;
+};
+
+struct IngressQos {
+  std::string method = "ifb";  // ifb (ifb device in the node + mirred redirect + tbf) or police
+  uint64_t rate = 0;
+  uint32_t burst = 0;
+  SourcePos pos;
+};
+
+struct QosSpec {
+  std::optional<EgressQos> egress;
+  std::optional<IngressQos> ingress;
+  SourcePos pos;
+};
+
 struct InterfaceSpec {
   std::string name;         // as the user wrote it (may be longer than the kernel allows)
   std::string kernel_name;  // the name the device gets inside the node (<= 15 chars)
@@ -32,6 +88,7 @@ struct InterfaceSpec {
   // interface's own `security_groups:` and its node's, in file order, without repeats.
   std::vector<std::string> security_groups;
   std::vector<SourcePos> security_group_pos;
+  std::optional<QosSpec> qos;
   SourcePos pos;
 };
 

@@ -87,6 +87,13 @@ class Planner {
   explicit Planner(const Topology& topo) { plan_.topology = topo; }
 
   Plan run() {
+    // qos: is validated (model/parse_qos.cc) and built into tc objects (plan/qos.h), but no driver
+    // applies it yet: refuse rather than deploy a lab whose shaping silently is not there.
+    for (const auto& node : plan_.topology.nodes)
+      for (const auto& i : node.interfaces)
+        if (i.qos)
+          throw std::runtime_error("interface '" + node.name + ":" + i.name +
+                                   "' has qos:, which netrig validates and plans (plan/qos.h) but cannot deploy yet");
     assign_macs();
     const auto& topo = plan_.topology;
     // The lab's own host namespace holds its switches and the switch side of their links.
