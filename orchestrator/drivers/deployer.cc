@@ -37,6 +37,8 @@
 #include "model/ovs_instance.h"
 #include "model/vm_driver.h"
 #include "plan/security_groups.h"
+#include "util/files.h"
+#include "util/proc.h"
 
 namespace netrig {
 
@@ -274,26 +276,16 @@ class Deployer {
         spawn_in_netns(ns, dnsmasq_argv(d, kDhcpServerIface, dir, bridge.name), dir + "/dhcp-" + bridge.name + ".log");
     journal_->record({"dhcp", bridge.name, ns, static_cast<uint32_t>(pid)});
     for (int i = 0; i < 100; ++i) {
-      if (kill(pid, 0) != 0 || waitpid_gone(pid)) break;
+      if (!process_running(pid)) break;
       std::ifstream in(pid_file);
       long written = 0;
       if (in >> written && written == pid) return;
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
-    std::ifstream log(dir + "/dhcp-" + bridge.name + ".log");
-    std::string text((std::istreambuf_iterator<char>(log)), std::istreambuf_iterator<char>());
+    const auto text = read_file(dir + "/dhcp-" + bridge.name + ".log");
     throw std::runtime_error(
         "dnsmasq for bridge '" + bridge.name + "' did not start" +
         (text.empty() ? std::string(" (is dnsmasq installed? Debian: dnsmasq-base)") : ": " + text));
-  }
-
-  static bool waitpid_gone(pid_t pid) {
-    // A zombie still answers kill(pid, 0); its /proc state says Z.
-    std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
-    std::string line;
-    if (!std::getline(stat, line)) return true;
-    auto close_paren = line.rfind(')');
-    return close_paren != std::string::npos && close_paren + 2 < line.size() && line[close_paren + 2] == 'Z';
   }
 
   // An end in the namespace the request is sent from (`here`) is made there and comes up with its
@@ -490,13 +482,7 @@ DestroyReport destroy_lab(const std::string& lab) {
   // A process may fork between the scan and the kill (QEMU daemonizing, a shell's child): scan
   // again until a scan finds nobody (bounded).
   std::vector<pid_t> killed;
-  auto gone_or_zombie = [](pid_t pid) {
-    std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
-    std::string line;
-    if (!std::getline(stat, line)) return true;
-    auto close_paren = line.rfind(')');
-    return close_paren != std::string::npos && close_paren + 2 < line.size() && line[close_paren + 2] == 'Z';
-  };
+  auto gone_or_zombie = [](pid_t pid) { return !process_running(pid); };
   for (int round = 0; round < 5; ++round) {
     std::vector<pid_t> found;
     for (pid_t pid : pids_in_netns(inodes))

@@ -53,53 +53,6 @@ std::vector<std::string> dnsmasq_argv(const DhcpServerSpec& d, const std::string
   return argv;
 }
 
-pid_t spawn_in_netns(const std::string& netns, const std::vector<std::string>& argv, const std::string& log_path) {
-  // Everything the children need is prepared before fork: after it only async-signal-safe calls.
-  std::vector<char*> args;
-  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-  args.push_back(nullptr);
-  int ns_fd = open_netns(netns);
-  int log_fd = open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-  if (log_fd < 0) {
-    close(ns_fd);
-    throw_errno("open " + log_path);
-  }
-  int null_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
-  int pipe_fds[2];
-  if (pipe2(pipe_fds, O_CLOEXEC) != 0) throw_errno("pipe");
-  pid_t child = fork();
-  if (child < 0) throw_errno("fork");
-  if (child == 0) {
-    // Intermediate: new session, fork the daemon, report its PID, exit so it is reparented.
-    setsid();
-    pid_t daemon = fork();
-    if (daemon == 0) {
-      if (setns(ns_fd, CLONE_NEWNET) != 0) _exit(126);
-      dup2(null_fd, 0);
-      dup2(log_fd, 1);
-      dup2(log_fd, 2);
-      sigset_t none;
-      sigemptyset(&none);
-      sigprocmask(SIG_SETMASK, &none, nullptr);
-      execvp(args[0], args.data());
-      _exit(127);
-    }
-    (void)!write(pipe_fds[1], &daemon, sizeof daemon);
-    _exit(daemon < 0 ? 1 : 0);
-  }
-  close(pipe_fds[1]);
-  close(ns_fd);
-  close(log_fd);
-  close(null_fd);
-  pid_t daemon = -1;
-  ssize_t n = read(pipe_fds[0], &daemon, sizeof daemon);
-  close(pipe_fds[0]);
-  int status = 0;
-  waitpid(child, &status, 0);
-  if (n != sizeof daemon || daemon <= 0) throw std::runtime_error("could not start " + argv[0]);
-  return daemon;
-}
-
 namespace {
 
 std::string client_script(const std::string& lab) {

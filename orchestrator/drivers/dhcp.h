@@ -21,10 +21,6 @@ std::string dhcp_pid_file(const std::string& lab, const std::string& bridge);
 std::vector<std::string> dnsmasq_argv(const DhcpServerSpec& d, const std::string& iface, const std::string& dir,
                                       const std::string& bridge);
 
-// Starts argv detached (own session, stdio to log_path) inside /run/netns/<netns> and returns its
-// PID. The process is not netrig's child: it outlives this command until destroy kills it.
-pid_t spawn_in_netns(const std::string& netns, const std::vector<std::string>& argv, const std::string& log_path);
-
 // Runs busybox udhcpc for one interface of a node and returns the leased address; throws with the
 // client's output when no lease arrives within timeout_s.
 IpPrefix dhcp_client(const std::string& lab, const std::string& netns, const std::string& node,

@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "drivers/system_error.h"
+#include "util/files.h"
 
 namespace fs = std::filesystem;
 using nlohmann::json;
@@ -116,12 +117,7 @@ void write_lab_topology(const std::string& lab, const std::string& text) {
   write_file_atomically(lab_dir(lab) + "/topology.yaml", text);
 }
 
-std::string read_lab_topology(const std::string& lab) {
-  std::ifstream in(lab_dir(lab) + "/topology.yaml");
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+std::string read_lab_topology(const std::string& lab) { return read_file(lab_dir(lab) + "/topology.yaml"); }
 
 void remove_lab_dir(const std::string& lab) {
   std::error_code ec;

@@ -12,7 +12,9 @@
 #include <mutex>
 #include <set>
 
+#include "drivers/fd.h"
 #include "drivers/system_error.h"
+#include "util/daemon.h"
 
 namespace netrig {
 
@@ -149,6 +151,11 @@ NetnsGuard::~NetnsGuard() {
   if (original_ < 0) return;
   if (setns(original_, CLONE_NEWNET) != 0) std::abort();
   close(original_);
+}
+
+pid_t spawn_in_netns(const std::string& netns, const std::vector<std::string>& argv, const std::string& log_path) {
+  Fd ns(open_netns(netns));
+  return spawn_daemon(argv, log_path, ns.fd);
 }
 
 }  // namespace netrig

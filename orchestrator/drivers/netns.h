@@ -28,10 +28,14 @@ ino_t netns_inode(const std::string& name);
 // PIDs of processes whose network namespace is one of these inodes (one pass over /proc).
 std::vector<pid_t> pids_in_netns(const std::vector<ino_t>& inodes);
 
-// Switches the calling thread into a network namespace and back when destroyed.
+// Starts argv as a daemon (util/daemon.h: own session, stdio to log_path) inside
+// /run/netns/<netns> and returns its PID. It outlives this command until destroy kills it.
+pid_t spawn_in_netns(const std::string& netns, const std::vector<std::string>& argv, const std::string& log_path);
+
 // Whether namespace `netns` ("" = the host's) exists and has a device named `device`.
 bool device_exists(const std::string& netns, const std::string& device);
 
+// Switches the calling thread into a network namespace and back when destroyed.
 class NetnsGuard {
  public:
   explicit NetnsGuard(int netns_fd);             // enter the namespace behind fd (not owned)

@@ -20,13 +20,14 @@
 #include <set>
 #include <thread>
 
-#include "drivers/dhcp.h"
 #include "drivers/lab_state.h"
 #include "drivers/netlink.h"
 #include "drivers/netns.h"
 #include "drivers/system_error.h"
 #include "model/ovs_instance.h"
 #include "plan/ovs.h"
+#include "util/files.h"
+#include "util/proc.h"
 
 namespace netrig {
 
@@ -36,26 +37,14 @@ namespace {
 
 constexpr const char* kSchema = "/usr/share/openvswitch/vswitch.ovsschema";
 
-std::string read_text(const std::string& path) {
-  std::ifstream in(path);
-  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-}
-
-bool alive(pid_t pid) {
-  if (kill(pid, 0) != 0) return false;
-  auto stat = read_text("/proc/" + std::to_string(pid) + "/stat");
-  auto close_paren = stat.rfind(')');
-  return !(close_paren != std::string::npos && close_paren + 2 < stat.size() && stat[close_paren + 2] == 'Z');
-}
-
 // Waits until `ready` holds or the daemon exits; throws with its log.
 void wait_for(const std::string& what, pid_t pid, const std::string& log, const std::function<bool()>& ready) {
   for (int i = 0; i < 1000; ++i) {
     if (ready()) return;
-    if (!alive(pid)) break;
+    if (!process_running(pid)) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
-  auto text = read_text(log);
+  auto text = read_file(log);
   throw std::runtime_error(what + " did not start" + (text.empty() ? std::string() : ": " + text));
 }
 
@@ -234,8 +223,8 @@ namespace {
 // transaction (it may not have come up at all). "" with settings.ovs or without a log.
 std::string ovs_vswitchd_trouble(const Plan& plan) {
   if (uses_system_ovs(plan.topology)) return "";
-  auto text = read_text(ovs_dir(plan.topology.name) + "/ovs-vswitchd.log") +
-              read_text(ovs_dir(plan.topology.name) + "/ovs-vswitchd.out");
+  auto text = read_file(ovs_dir(plan.topology.name) + "/ovs-vswitchd.log") +
+              read_file(ovs_dir(plan.topology.name) + "/ovs-vswitchd.out");
   if (text.empty()) return "";
   if (text.size() > 2000) text = "..." + text.substr(text.size() - 2000);
   return "\novs-vswitchd's log (" + ovs_dir(plan.topology.name) + "/ovs-vswitchd.log):\n" + text;

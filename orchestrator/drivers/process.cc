@@ -21,22 +21,6 @@ namespace bp = boost::process;
 
 namespace netrig {
 
-std::string shell_join(const std::vector<std::string>& argv) {
-  std::string out;
-  for (const auto& a : argv) {
-    if (!out.empty()) out += ' ';
-    bool plain = !a.empty() && a.find_first_of(" \t\n'\"\\$`*?;&|<>()[]{}!#~") == std::string::npos;
-    if (plain) {
-      out += a;
-    } else {
-      out += '\'';
-      for (char c : a) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-      out += '\'';
-    }
-  }
-  return out;
-}
-
 bool installed(const std::string& program) {
   if (program.find('/') != std::string::npos) return access(program.c_str(), X_OK) == 0;
   return !bp::search_path(program).empty();

@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "util/text.h"  // shell_join, for the callers that quote argv for evidence
+
 namespace netrig {
 
 struct ExecResult {
@@ -48,8 +50,5 @@ class Background {
 
 // Whether a program is on PATH (or, with a '/', exists and is executable).
 bool installed(const std::string& program);
-
-// The command as a shell line, quoted where needed (for evidence and dry runs).
-std::string shell_join(const std::vector<std::string>& argv);
 
 }  // namespace netrig

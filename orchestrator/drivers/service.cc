@@ -10,9 +10,10 @@
 #include <stdexcept>
 #include <thread>
 
-#include "drivers/dhcp.h"
 #include "drivers/lab_state.h"
 #include "drivers/netns.h"
+#include "util/files.h"
+#include "util/proc.h"
 
 namespace netrig {
 
@@ -26,23 +27,9 @@ std::string base(const std::string& lab, const std::string& node, const std::str
   return lab_dir(lab) + "/services/" + node + "-" + service;
 }
 
-// Alive and not a zombie.
-bool running(pid_t pid) {
-  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
-  std::string line;
-  if (!std::getline(stat, line)) return false;
-  auto close_paren = line.rfind(')');
-  return close_paren == std::string::npos || close_paren + 2 >= line.size() || line[close_paren + 2] != 'Z';
-}
-
 ino_t netns_of_pid(pid_t pid) {
   struct stat st {};
   return stat(("/proc/" + std::to_string(pid) + "/ns/net").c_str(), &st) == 0 ? st.st_ino : 0;
-}
-
-std::string read_text(const std::string& path) {
-  std::ifstream in(path);
-  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
 }
 
 }  // namespace
@@ -79,8 +66,8 @@ pid_t start_service(const Plan& plan, const std::string& node, const ServiceSpec
   // rather than at the first check that needs it.
   const auto until = clock_type::now() + std::chrono::milliseconds(300);
   while (clock_type::now() < until) {
-    if (!running(pid)) {
-      auto text = read_text(log);
+    if (!process_running(pid)) {
+      auto text = read_file(log);
       while (!text.empty() && text.back() == '\n') text.pop_back();
       throw std::runtime_error("service '" + service.name + "' of node '" + node + "' exited at once" +
                                (text.empty() ? std::string() : ": " + text) + " (log: " + log + ")");
@@ -93,7 +80,7 @@ pid_t start_service(const Plan& plan, const std::string& node, const ServiceSpec
 std::optional<pid_t> service_pid(const Plan& plan, const std::string& node, const std::string& service) {
   std::ifstream in(service_pid_file(plan.topology.name, node, service));
   pid_t pid = 0;
-  if (!(in >> pid) || pid <= 1 || !running(pid)) return std::nullopt;
+  if (!(in >> pid) || pid <= 1 || !process_running(pid)) return std::nullopt;
   // Only a process in the node's own namespace: a PID reused by anything else is never touched.
   const ino_t want = netns_inode(plan.netns_of(node));
   if (want == 0 || netns_of_pid(pid) != want) return std::nullopt;
@@ -123,13 +110,13 @@ StopResult stop_service(const Plan& plan, const std::string& node, const std::st
   signal(SIGTERM);
   const auto until =
       clock_type::now() + std::chrono::duration_cast<clock_type::duration>(std::chrono::duration<double>(grace_s));
-  while (running(*pid) && clock_type::now() < until) std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  if (running(*pid)) {
+  while (process_running(*pid) && clock_type::now() < until) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  if (process_running(*pid)) {
     signal(SIGKILL);
     r.killed = true;
-    for (int i = 0; i < 300 && running(*pid); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    for (int i = 0; i < 300 && process_running(*pid); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
-  if (running(*pid))
+  if (process_running(*pid))
     throw std::runtime_error("service '" + service + "' of node '" + node + "' (PID " + std::to_string(*pid) +
                              ") did not stop");
   std::error_code ec;

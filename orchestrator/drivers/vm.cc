@@ -32,6 +32,8 @@
 #include "drivers/vm_agent.h"
 #include "model/names.h"
 #include "plan/vm.h"
+#include "util/files.h"
+#include "util/proc.h"
 
 namespace bp = boost::process;
 namespace fs = std::filesystem;
@@ -72,13 +74,6 @@ std::string vm_image_dir(const NodeSpec& node) {
 
 namespace {
 
-std::string file_text(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
 // Boots the image's kernel under KVM with a serial log and waits for the guest's NETRIG-READY
 // line (docs/design-vms.md §2: a real-mode probe passes here although KVM guests hang).
 Accel kvm_probe(const std::string& image, double timeout_s) {
@@ -91,7 +86,7 @@ Accel kvm_probe(const std::string& image, double timeout_s) {
   char dir_template[] = "/tmp/netrig-kvm-probe-XXXXXX";
   if (!mkdtemp(dir_template)) return {"tcg", "mkdtemp failed"};
   const std::string dir = dir_template, log = dir + "/console.log";
-  auto cmdline = file_text(image + "/cmdline");
+  auto cmdline = read_file(image + "/cmdline");
   while (!cmdline.empty() && (cmdline.back() == '\n' || cmdline.back() == ' ')) cmdline.pop_back();
   std::error_code ec;
   const auto start = std::chrono::steady_clock::now();
@@ -111,14 +106,14 @@ Accel kvm_probe(const std::string& image, double timeout_s) {
   Accel verdict{"tcg", ""};
   for (;;) {
     double t = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    if (file_text(log).find("NETRIG-READY") != std::string::npos) {
+    if (read_file(log).find("NETRIG-READY") != std::string::npos) {
       char text[96];
       std::snprintf(text, sizeof text, "a KVM guest reached /init in %.1f s", t);
       verdict = {"kvm", text};
       break;
     }
     if (!qemu.running(ec)) {
-      auto why = file_text(dir + "/qemu.log");
+      auto why = read_file(dir + "/qemu.log");
       why = why.substr(0, why.find('\n'));  // the first line: QEMU's own error
       verdict.reason = "/dev/kvm opens but QEMU with -accel kvm exited: " + why.substr(0, 200);
       break;
@@ -241,21 +236,6 @@ int create_tap(const PlannedLink& link, const std::string& mark) {
   return fd;
 }
 
-std::string read_file(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-bool pid_alive(pid_t pid) {
-  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
-  std::string line;
-  if (!std::getline(stat, line)) return false;
-  auto close_paren = line.rfind(')');
-  return !(close_paren != std::string::npos && close_paren + 2 < line.size() && line[close_paren + 2] == 'Z');
-}
-
 }  // namespace
 
 void start_vm(const Plan& plan, const NodeSpec& node, Journal& journal, const std::string& mark, double timeout_s) {
@@ -329,7 +309,7 @@ void start_vm(const Plan& plan, const NodeSpec& node, Journal& journal, const st
   const auto deadline = started + std::chrono::duration<double>(timeout_s);
   std::string last;
   for (;;) {
-    if (pid > 0 && !pid_alive(pid))
+    if (pid > 0 && !process_running(pid))
       throw std::runtime_error("vm '" + node.name + "': QEMU exited during boot; console:\n" +
                                vm_console_tail(lab, node.name, 15));
     auto r = agent_run(socket, "true", 3);
@@ -382,7 +362,7 @@ void wait_gone(const std::vector<pid_t>& pids, double timeout_s) {
   for (pid_t pid : pids) {
     while (std::chrono::steady_clock::now() < deadline) {
       waitpid(pid, nullptr, WNOHANG);  // our own child (a rollback in the deploying process)
-      if (!pid_alive(pid)) break;
+      if (!process_running(pid)) break;
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
   }

@@ -30,6 +30,7 @@
 #include "model/vm_driver.h"
 #include "plan/libvirt_xml.h"
 #include "plan/vm.h"
+#include "util/files.h"
 
 namespace fs = std::filesystem;
 
@@ -67,13 +68,6 @@ virConnectPtr connection(const std::string& uri, std::string* why = nullptr) {
     return nullptr;
   }
   return open[uri] = c;
-}
-
-std::string read_text(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
 }
 
 struct Domain {
@@ -216,7 +210,7 @@ void start_vm_libvirt(const Plan& plan, const NodeSpec& node, Journal& journal, 
                              "/ci/libvirt.sh; or use settings.vm_driver: direct)");
   const auto dir = vm_run_dir(lab, node.name);
   fs::create_directories(dir);
-  auto cmdline = read_text(image + "/cmdline");
+  auto cmdline = read_file(image + "/cmdline");
   while (!cmdline.empty() && (cmdline.back() == '\n' || cmdline.back() == ' ')) cmdline.pop_back();
   // KVM only when the probe booted a guest under it; libvirt's own view of KVM is not evidence
   // (docs/design-vms.md §1: with /dev/kvm fixed libvirt believes KVM works, and KVM guests hang here).

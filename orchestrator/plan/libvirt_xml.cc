@@ -4,6 +4,7 @@
 
 #include "model/names.h"
 #include "plan/vm.h"
+#include "util/text.h"
 
 namespace netrig {
 
@@ -32,33 +33,6 @@ LibvirtDomainSpec libvirt_domain_spec(const Plan& plan, const NodeSpec& node, co
   s.node = node.name;
   s.version = in.version;
   return s;
-}
-
-std::string xml_escape(const std::string& text) {
-  std::string out;
-  out.reserve(text.size());
-  for (char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '\'':
-        out += "&apos;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
 }
 
 std::string libvirt_owner_xml(const std::string& lab, const std::string& node, const std::string& version) {

@@ -64,7 +64,4 @@ struct LibvirtInputs {
 };
 LibvirtDomainSpec libvirt_domain_spec(const Plan& plan, const NodeSpec& node, const LibvirtInputs& in);
 
-// Text escaped for XML element content and attribute values (' and " both).
-std::string xml_escape(const std::string& text);
-
 }  // namespace netrig

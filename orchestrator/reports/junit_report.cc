@@ -8,6 +8,7 @@
 
 #include "reports/report.h"
 #include "reports/text_safety.h"
+#include "util/text.h"
 
 namespace netrig {
 
@@ -17,34 +18,7 @@ namespace {
 // the bytes replaced.
 struct Escaper {
   size_t replaced = 0;
-  std::string operator()(const std::string& s) {
-    std::string out;
-    for (char ch : clean_xml_text(s, &replaced)) {
-      switch (ch) {
-        case '&':
-          out += "&amp;";
-          break;
-        case '<':
-          out += "&lt;";
-          break;
-        case '>':
-          out += "&gt;";
-          break;
-        case '"':
-          out += "&quot;";
-          break;
-        case '\'':
-          out += "&apos;";
-          break;
-        case '\r':
-          out += "&#13;";  // a raw CR would be normalised away by the reader
-          break;
-        default:
-          out += ch;
-      }
-    }
-    return out;
-  }
+  std::string operator()(const std::string& s) { return xml_escape(clean_xml_text(s, &replaced)); }
 };
 
 std::string seconds(double s) {
