@@ -525,6 +525,9 @@ int cmd_destroy(const CommonOptions& o) {
     if (report.host_devices)
       std::cout << ", " << report.host_devices << (report.host_devices == 1 ? " host device" : " host devices");
     std::cout << " in " << std::fixed << std::setprecision(3) << since(start) << " s\n";
+    for (const auto& ns : report.foreign_namespaces)
+      std::cerr << "netrig: note: namespace '" << ns << "' is not lab '" << lab
+                << "''s (it lacks the lab's mark): left alone\n";
   }
   return rc;
 }

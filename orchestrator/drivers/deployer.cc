@@ -161,15 +161,17 @@ class Deployer {
         auto ns = plan_.netns_of(step.target);
         journal_->record({"netns", ns, "", 0});
         create_netns(ns);
+        NetnsGuard inside(ns);
         if (step.target == kLocalHost) {
-          // The switches' namespace: no IPv6 on bridges and ports (no RS/MLD noise in captures);
-          // loopback up for daemons that listen there (OVS controllers).
-          NetnsGuard inside(ns);
+          // The switches' namespace: no IPv6 on bridges and ports (no RS/MLD noise in captures).
           write_sysctl("net.ipv6.conf.all.disable_ipv6", "1");
           write_sysctl("net.ipv6.conf.default.disable_ipv6", "1");
-          NetlinkSocket local;
-          local.execute(build_link_set(static_cast<int>(if_nametoindex("lo")), true, mark_));
         }
+        // The namespace's ownership mark, at once: its loopback's alias (destroy_lab checks it before
+        // touching the namespace). Loopback comes up here in the local namespace (for daemons that
+        // listen there: OVS controllers), in a node's when configure_node runs.
+        NetlinkSocket in_ns;
+        in_ns.execute(build_link_set(static_cast<int>(if_nametoindex("lo")), step.target == kLocalHost, mark_));
         break;
       }
       case StepKind::CreateBridge: {
@@ -469,12 +471,28 @@ int delete_host_devices(const std::string& lab, const std::vector<JournalEntry>&
 
 void deploy(const Plan& plan, const DeployOptions& options) { Deployer(plan, options).run(); }
 
+std::string netns_mark(const std::string& netns) {
+  NetnsGuard inside(netns);
+  NetlinkSocket in_ns;
+  for (const auto& link : in_ns.dump_links())
+    if (link.name == "lo") return link.alias;
+  return "";
+}
+
 DestroyReport destroy_lab(const std::string& lab) {
   DestroyReport report;
   std::vector<std::string> namespaces;
   const auto entries = Journal::read(lab);
-  for (const auto& e : entries)
-    if (e.op == "netns") namespaces.push_back(e.name);
+  // Only namespaces that carry this lab's mark: a journaled name may be another's (the deploy
+  // that failed creating it journaled it first), and its processes and devices are not ours.
+  const auto mark = ownership_mark(lab);
+  for (const auto& e : entries) {
+    if (e.op != "netns" || !netns_exists(e.name)) continue;
+    if (netns_mark(e.name) == mark)
+      namespaces.push_back(e.name);
+    else
+      report.foreign_namespaces.push_back(e.name);
+  }
 
   // 1. Processes living in the lab's namespaces (daemons, exec, checks) would keep them alive.
   std::vector<ino_t> inodes;

@@ -1,4 +1,4 @@
-// DHCP: dnsmasq serving a bridge from the lab-owned namespace <lab>-dhcp-<bridge> (started detached,
+// DHCP: dnsmasq serving a bridge from the lab-owned namespace <lab>-dhcp+<bridge> (started detached,
 // its PID journaled; destroy_lab kills it with the namespace's other processes), busybox udhcpc in
 // a node for `dhcp: true`, and the lease files `inspect` shows. Leases live in the lab's state dir.
 #pragma once

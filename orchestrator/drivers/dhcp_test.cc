@@ -44,7 +44,7 @@ TEST(Dhcp, ParsedServerDefaultsAndPlan) {
     if (s.kind == StepKind::ConfigureNode && s.target == "h1") client = &s;
   }
   ASSERT_TRUE(netns && start && client);
-  EXPECT_EQ(plan.netns_of("dhcp-lan"), "t-dhcp-lan");
+  EXPECT_EQ(plan.netns_of("dhcp-lan"), "t-dhcp+lan");
   EXPECT_NE(start->detail.find("--dhcp-range=10.0.0.100,10.0.0.150,30m"), std::string::npos) << start->detail;
   EXPECT_NE(client->detail.find("udhcpc -i eth0"), std::string::npos) << client->detail;
   EXPECT_NE(std::find(client->after.begin(), client->after.end(), start->id), client->after.end())
@@ -53,7 +53,7 @@ TEST(Dhcp, ParsedServerDefaultsAndPlan) {
   const auto& link = plan.links.back();
   EXPECT_EQ(link.a.bridge, plan.bridge_device("lan"));
   EXPECT_EQ(link.a.netns, plan.local_netns());
-  EXPECT_EQ(link.b.netns, "t-dhcp-lan");
+  EXPECT_EQ(link.b.netns, "t-dhcp+lan");
   EXPECT_EQ(link.b.device, "eth0");
 }
 

@@ -42,7 +42,11 @@ std::string ifname_problem(const std::string& name) {
   return "";
 }
 
-std::string netns_name(const std::string& lab, const std::string& node) { return lab + "-" + node; }
+std::string netns_name(const std::string& lab, const std::string& node) {
+  std::string name = lab + "-";
+  for (char c : node) name += c == '-' ? '+' : c;
+  return name;
+}
 
 std::string host_netns_name(const std::string& lab, const std::string& host) { return netns_name(lab, host); }
 

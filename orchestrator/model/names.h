@@ -23,7 +23,10 @@ bool is_valid_ifname_chars(const std::string& name);
 std::string ifname_problem(const std::string& name);
 constexpr size_t kMaxUserIfName = 64;
 
-// The name of a node's network namespace under /run/netns.
+// The name of a node's network namespace under /run/netns: "<lab>-<node>", with every '-' in the
+// node's name written '+' (a character no lab or node name may hold). The last '-' therefore
+// separates lab and node, so no two (lab, node) pairs share a namespace: lab "x" / node "y-z" is
+// "x-y+z", lab "x-y" / node "z" is "x-y-z". Node names without '-' (most) read as before.
 std::string netns_name(const std::string& lab, const std::string& node);
 
 // The simulated host every lab has implicitly: a lab-owned namespace "<lab>-local" that holds the

@@ -76,8 +76,12 @@ TEST(Names, IfnameProblemSaysWhatIsWrong) {
 
 TEST(Names, LabObjectNames) {
   EXPECT_EQ(netns_name("lab", "h1"), "lab-h1");
-  EXPECT_EQ(netns_name("a-very-long-lab-name", "a-long-node-name"), "a-very-long-lab-name-a-long-node-name")
+  EXPECT_EQ(netns_name("a-very-long-lab-name", "a-long-node-name"), "a-very-long-lab-name-a+long+node+name")
       << "namespace names are files: no 15-character limit";
+  EXPECT_NE(netns_name("x", "y-z"), netns_name("x-y", "z")) << "lab x / node y-z and lab x-y / node z";
+  EXPECT_EQ(netns_name("x", "y-z"), "x-y+z");
+  EXPECT_EQ(netns_name("x-y", "z"), "x-y-z");
+  EXPECT_EQ(netns_name("x-y", "dhcp-br0"), "x-y-dhcp+br0");
   EXPECT_EQ(host_netns_name("lab", kLocalHost), "lab-local");
   EXPECT_EQ(short_kernel_name("default-h1-eth0"), "default-h1-eth0") << "15 characters fit";
   EXPECT_EQ(short_kernel_name("default-h1-eth10").size(), kMaxIfName);

@@ -125,7 +125,7 @@ struct NatRule {
 };
 
 // A bridge's DHCP server (`dhcp:` on a bridge): dnsmasq in the lab-owned namespace
-// <lab>-dhcp-<bridge>, joined to the bridge by a veth (plan/plan.h dhcp_node_name). IPv4 only.
+// <lab>-dhcp+<bridge>, joined to the bridge by a veth (plan/plan.h dhcp_node_name). IPv4 only.
 struct DhcpServerSpec {
   IpAddr first;  // the range handed out: first..last
   IpAddr last;

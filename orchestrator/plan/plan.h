@@ -96,7 +96,7 @@ struct Plan {
 
 Plan make_plan(const Topology& topology);
 
-// The lab-owned node that serves DHCP on a bridge with `dhcp:`: namespace <lab>-dhcp-<bridge>,
+// The lab-owned node that serves DHCP on a bridge with `dhcp:`: namespace <lab>-dhcp+<bridge>,
 // one interface (eth0) linked to the bridge. Not in Plan::topology's nodes.
 std::string dhcp_node_name(const std::string& bridge);
 inline constexpr const char* kDhcpServerIface = "eth0";
