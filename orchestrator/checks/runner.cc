@@ -101,6 +101,26 @@ class ListenerPool {
 
 }  // namespace
 
+void mark_interrupted(CheckResult& result, bool interrupted) {
+  // What passed before the signal did pass; anything else was cut short and says so.
+  if (!interrupted || result.status == CheckStatus::Passed || result.status == CheckStatus::Skipped) return;
+  result.status = CheckStatus::Error;
+  if (result.message.rfind("interrupted", 0) != 0)
+    result.message =
+        "interrupted before its verdict" + (result.message.empty() ? "" : " (so far: " + result.message + ")");
+}
+
+CheckResult not_run(const CheckSpec& check, const std::string& why) {
+  CheckResult r;
+  r.name = check.name;
+  r.type = to_string(check.type);
+  r.node = check.node;
+  r.target = check.type == CheckType::Exec ? check.command : check.target;
+  r.status = CheckStatus::Skipped;
+  r.message = "not run: " + why;
+  return r;
+}
+
 static CheckResult run_with_retry(const Plan& plan, const CheckSpec& check, const CheckOptions& options,
                                   ListenerPool& listeners) {
   using clock = std::chrono::steady_clock;
@@ -155,6 +175,7 @@ static CheckResult run_with_retry(const Plan& plan, const CheckSpec& check, cons
     result.message = e.what();
     result.attempts = std::max(result.attempts, 1);
   }
+  mark_interrupted(result, interrupted());
   result.name = check.name;
   result.type = to_string(check.type);
   result.node = check.node;
@@ -177,7 +198,8 @@ std::vector<CheckResult> run_check_set(const Plan& plan, const std::vector<const
   ListenerPool listeners;
   auto worker = [&] {
     for (size_t i; (i = next++) < checks.size();) {
-      results[i] = run_with_retry(plan, *checks[i], options, listeners);
+      results[i] = interrupted() ? not_run(*checks[i], "netrig was interrupted")
+                                 : run_with_retry(plan, *checks[i], options, listeners);
       if (options.on_result) {
         std::lock_guard lock(report_mutex);
         options.on_result(results[i]);

@@ -29,6 +29,13 @@ std::vector<CheckResult> run_checks(const Plan& plan, const CheckOptions& option
 std::vector<CheckResult> run_check_set(const Plan& plan, const std::vector<const CheckSpec*>& checks,
                                        const CheckOptions& options);
 
+// A signal (netrig interrupted) cut a check short: unless it had already passed (or was skipped),
+// it is an error "interrupted before its verdict (so far: ...)", never a pass or a failure of the
+// lab. Pure; exposed for tests.
+void mark_interrupted(CheckResult& result, bool interrupted);
+// A check that never started: skipped, "not run: <why>".
+CheckResult not_run(const CheckSpec& check, const std::string& why);
+
 // One attempt of one check (no retry). Exposed for tests.
 CheckResult run_check_once(const Plan& plan, const CheckSpec& check, const CheckOptions& options = {});
 

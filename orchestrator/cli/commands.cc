@@ -121,29 +121,48 @@ std::optional<Plan> deployed_plan(const std::string& lab) {
   }
 }
 
-// Deploys; on failure prints why and returns the reason (everything made so far is gone by then).
-std::optional<std::string> deploy_plan(const Plan& plan, const CommonOptions& o, const std::string& text,
-                                       Progress& progress, std::optional<StepKind>* failed_kind = nullptr) {
+// Why a deploy did not happen, and the exit code that says so.
+struct DeployFailure {
+  std::string why;
+  int exit_code;
+};
+
+// Deploys; on failure prints why and returns it (everything made so far is gone by then): 128+N
+// for a signal, 5 for a deploy-time exec: that failed, 4 for a lab of that name deployed meanwhile
+// (two deploys at once: the state directory is claimed atomically, one wins), 3 otherwise.
+std::optional<DeployFailure> deploy_plan(const Plan& plan, const CommonOptions& o, const std::string& text,
+                                         Progress& progress) {
   DeployOptions options;
   options.workers = o.workers;
   options.topology_text = text;
   std::mutex failed_mutex;
+  std::optional<StepKind> failed_kind;
   options.on_step = [&](const Step& step, StepEvent event, const std::string& error) {
     progress.step(step, event, error);
     std::lock_guard lock(failed_mutex);
-    if (event == StepEvent::Failed && failed_kind && !*failed_kind) *failed_kind = step.kind;
+    if (event == StepEvent::Failed && !failed_kind) failed_kind = step.kind;
+  };
+  auto code = [&] {
+    return interrupted()                      ? kExitSignalBase + interrupt_signal()
+           : failed_kind == StepKind::RunExec ? kExitDeployExec
+                                              : kExitEnvironment;
   };
   try {
     deploy(plan, options);
+  } catch (const LabExistsError& e) {
+    progress.finish();
+    std::cerr << "netrig: error: " << e.what() << "\n"
+              << "  hint: another netrig deployed it meanwhile; or run a copy beside it with --name\n";
+    return DeployFailure{e.what(), kExitLabExists};
   } catch (const DeployError& e) {
     progress.finish();
     std::cerr << "netrig: error: deploy of lab '" << plan.topology.name << "' failed at " << e.what() << "\n"
               << "  everything created so far has been removed\n";
-    return std::string(e.what());
+    return DeployFailure{e.what(), code()};
   } catch (const std::exception& e) {
     progress.finish();
     std::cerr << "netrig: error: " << e.what() << "\n";
-    return std::string(e.what());
+    return DeployFailure{e.what(), code()};
   }
   progress.finish();
   return std::nullopt;
@@ -180,8 +199,14 @@ void install_interrupt_handlers(bool catch_sigpipe) {
   struct sigaction sa {};
   sa.sa_handler = [](int signo) {
     int none = 0;
-    first_signal.compare_exchange_strong(none, signo);
     interrupted() = true;
+    if (first_signal.compare_exchange_strong(none, signo) || signo == SIGPIPE) return;
+    // A second Ctrl-C does not cut the clean-up short (a half-destroyed lab is worse than a slow
+    // exit): say so, with the way out. write(2) is async-signal-safe; iostreams are not.
+    static const char kMessage[] =
+        "netrig: still cleaning up; it exits once the lab is destroyed (kill -9 stops it at once, then run "
+        "`netrig destroy LAB`)\n";
+    [[maybe_unused]] auto n = write(STDERR_FILENO, kMessage, sizeof kMessage - 1);
   };
   sigemptyset(&sa.sa_mask);
   // SIGPIPE too: `netrig test lab.yaml | head -1` must destroy the lab, not die with it deployed
@@ -282,11 +307,7 @@ int cmd_deploy(const CommonOptions& o) {
   }
   Progress progress(plan.steps, "deploy " + plan.topology.name);
   auto start = clock_type::now();
-  std::optional<StepKind> failed_kind;
-  if (deploy_plan(plan, o, loaded->text, progress, &failed_kind))
-    return interrupted()                      ? kExitSignalBase + interrupt_signal()
-           : failed_kind == StepKind::RunExec ? kExitDeployExec
-                                              : kExitEnvironment;
+  if (auto failure = deploy_plan(plan, o, loaded->text, progress)) return failure->exit_code;
   std::cout << "lab '" << plan.topology.name << "' deployed: " << plan.steps.size() << " steps in " << std::fixed
             << std::setprecision(3) << since(start) << " s\n";
   return kExitOk;
@@ -422,18 +443,16 @@ int cmd_test(const CommonOptions& o) {
               << "  hint: remove it (netrig destroy " << run.lab << "), or run a copy beside it with --name\n";
     return stop_test(run, o, kExitLabExists, "deploy " + run.lab, "a lab named '" + run.lab + "' is already deployed");
   }
-  if (interrupted()) return signal_exit();
+  if (interrupted())
+    return stop_test(run, o, signal_exit(), "deploy " + run.lab,
+                     std::string("stopped by ") + strsignal(interrupt_signal()) + " before the deploy");
 
   Progress progress(plan.steps, "deploy " + run.lab);
-  std::optional<StepKind> failed_kind;
   auto start = clock_type::now();
-  if (auto failure = deploy_plan(plan, o, loaded->text, progress, &failed_kind)) {
+  if (auto failure = deploy_plan(plan, o, loaded->text, progress)) {
     // Everything made so far is gone; CI still gets its reports.
     run.deploy_seconds = since(start);
-    const int code = interrupted()                      ? signal_exit()
-                     : failed_kind == StepKind::RunExec ? kExitDeployExec
-                                                        : kExitEnvironment;
-    return stop_test(run, o, code, "deploy " + run.lab, *failure);
+    return stop_test(run, o, failure->exit_code, "deploy " + run.lab, failure->why);
   }
   run.deploy_seconds = since(start);
   const bool json_out = o.output == "json";
@@ -458,7 +477,8 @@ int cmd_test(const CommonOptions& o) {
   check_options.on_result = [&](const CheckResult& r) {
     if (!json_out) printer.add(r);
   };
-  if (!interrupted()) run.results = run_checks(plan, check_options);
+  // Also after a signal: each check not run then is reported as such, none is left out.
+  run.results = run_checks(plan, check_options);
   if (!json_out) printer.flush();
   run.check_seconds = since(start);
 

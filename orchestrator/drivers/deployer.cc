@@ -61,8 +61,8 @@ class Deployer {
   void run() {
     // Claiming the state directory is atomic: of two deploys of one lab name, one wins.
     if (!claim_lab_dir(lab_))
-      throw std::runtime_error("lab '" + lab_ + "' is already deployed (state in " + lab_dir(lab_) +
-                               "); destroy it first with: netrig destroy " + lab_);
+      throw LabExistsError("lab '" + lab_ + "' is already deployed (state in " + lab_dir(lab_) +
+                           "); destroy it first with: netrig destroy " + lab_);
     write_lab_meta({lab_, plan_.topology.file, "deploying", static_cast<long long>(std::time(nullptr)), getpid()});
     write_lab_topology(lab_, options_.topology_text);
     journal_ = std::make_unique<Journal>(lab_);

@@ -28,8 +28,15 @@ class DeployError : public std::runtime_error {
   std::string step_;
 };
 
+// Thrown when a lab of that name is already deployed (its state directory exists: claiming it is
+// atomic, so of two deploys started at once exactly one gets this). Nothing was changed.
+class LabExistsError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
 // Creates every object of the plan on a bounded worker pool, in dependency order; each object is
-// journaled before it is created. Throws std::runtime_error if the lab already exists.
+// journaled before it is created. Throws LabExistsError if the lab already exists.
 void deploy(const Plan& plan, const DeployOptions& options);
 
 struct DestroyReport {

@@ -6,6 +6,8 @@
 #include <filesystem>
 #include <fstream>
 
+#include "drivers/deployer.h"
+
 namespace netrig {
 namespace {
 
@@ -53,6 +55,17 @@ TEST_F(LabStateTest, MetaTopologyAndListing) {
   remove_lab_dir("lab2");
   EXPECT_FALSE(lab_exists("lab2"));
   EXPECT_FALSE(read_lab_meta("lab2"));
+}
+
+// Two deploys of one lab at once: the state directory is claimed with one mkdir, and the one that
+// loses gets LabExistsError (exit 4 in the CLI), before it changes anything.
+TEST_F(LabStateTest, ASecondDeployOfTheSameLabLosesTheClaimWithLabExists) {
+  EXPECT_TRUE(claim_lab_dir("lab2"));
+  EXPECT_FALSE(claim_lab_dir("lab2"));
+  Plan plan;
+  plan.topology.name = "lab2";
+  EXPECT_THROW(deploy(plan, DeployOptions{}), LabExistsError);
+  EXPECT_TRUE(std::filesystem::is_empty(dir_ + "/lab2")) << "the loser wrote into the winner's state";
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 // destroy with exit 128 + the signal, at several points of the run; each documented exit code is
 // what the command returns; and the reports CI asked for are written on those exits too.
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "harness.h"
 
@@ -77,6 +78,54 @@ TEST_F(CliExitTest, EverySignalAtEveryStageEndsInACleanDestroy) {
     expect_no_residue(lab, before, when);
     EXPECT_TRUE(fs::exists(junit)) << "the JUnit report was not written";
   }
+}
+
+// A check cut short by the signal is an error that says "interrupted", one not yet started is
+// "not run", none is left out or passed; a second Ctrl-C right after the first does not cut the
+// clean destroy short (it says so and the run still ends in 130 with nothing left).
+TEST_F(CliExitTest, ChecksCutShortSayInterruptedAndASecondCtrlCWaitsForTheDestroy) {
+  write_file(file_, lab_text("  - name: after the slow one\n    ping: {from: b, to: a, count: 1}\n"));
+  auto& lab = new_lab(file_);
+  auto before = snapshot(lab.lab());
+  const auto json_path = tmp_.file("interrupted.json");
+  Child child({netrig_binary(), "test", file_, "--name", lab.lab(), "--json-report", json_path, "--parallel", "1"});
+  ASSERT_TRUE(child.wait_for("running 3 checks", 20, true).has_value()) << child.wait(5).describe();
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));  // "slow" (sleep 20) is running
+  // Then more, while it winds down (about 25 ms here; a signal sent before the first is handled
+  // would merge with it): standard signals do not queue, so keep sending for a while.
+  child.signal(SIGINT);
+  for (int i = 0; i < 20; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(3));
+    child.signal(SIGINT);
+  }
+  auto r = child.wait(30);
+  EXPECT_EQ(r.exit_code, 130) << r.describe();
+  EXPECT_NE(r.err.find("still cleaning up"), std::string::npos) << r.describe();
+  expect_no_residue(lab, before, "after two Ctrl-C");
+  auto report = json::parse(read_file(json_path));
+  ASSERT_EQ(report["checks"].size(), 3u) << report.dump(2);
+  EXPECT_EQ(report["checks"][0]["status"], "passed") << report["checks"][0].dump(2);
+  EXPECT_EQ(report["checks"][1]["status"], "error") << report["checks"][1].dump(2);
+  EXPECT_EQ(report["checks"][1]["message"].get<std::string>().rfind("interrupted", 0), 0u)
+      << report["checks"][1].dump(2);
+  EXPECT_EQ(report["checks"][2]["status"], "skipped") << report["checks"][2].dump(2);
+  EXPECT_EQ(report["checks"][2]["message"], "not run: netrig was interrupted") << report["checks"][2].dump(2);
+  EXPECT_EQ(report["exit_code"], 130);
+}
+
+// Two `netrig deploy` of one lab at once: one deploys, the other exits 4 (a lab of that name is
+// deployed), whether it sees the lab before deploying or loses the atomic claim of its state.
+TEST_F(CliExitTest, TwoDeploysAtOnceEndInZeroAndFour) {
+  auto& lab = new_lab(file_);
+  auto before = snapshot(lab.lab());
+  Child first({netrig_binary(), "deploy", file_, "--name", lab.lab()});
+  Child second({netrig_binary(), "deploy", file_, "--name", lab.lab()});
+  auto a = first.wait(30);
+  auto b = second.wait(30);
+  std::multiset<int> codes = {a.exit_code, b.exit_code};
+  EXPECT_EQ(codes, (std::multiset<int>{0, 4})) << a.describe() << "\n" << b.describe();
+  EXPECT_EQ(netrig({"destroy", lab.lab()}).exit_code, 0);
+  expect_no_residue(lab, before, "after two deploys at once");
 }
 
 TEST_F(CliExitTest, ABrokenPipeDestroysTheLabAndExits141) {
