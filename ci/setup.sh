@@ -22,6 +22,23 @@ if ((${#missing[@]})); then
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
+# Node.js and npm, for the YAML language server below. Debian's nodejs/npm only when neither
+# command exists (a nodejs from elsewhere brings its own npm, which Debian's npm would conflict with).
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends nodejs npm
+fi
+# The YAML language server editors use (npm yaml-language-server, pinned), in this checkout's
+# .cache/yaml-ls/ (git-ignored; never a global install): schema_test drives it over LSP to check the
+# topology schema as an editor sees it. Without the npm registry the test skips and says why.
+yaml_ls_version=2.0.0
+yaml_ls_dir="$(cd "$(dirname "$0")/.." && pwd)/.cache/yaml-ls"
+if [[ "$(cat "$yaml_ls_dir/node_modules/yaml-language-server/package.json" 2>/dev/null)" != *"\"version\": \"$yaml_ls_version\""* ]]; then
+  npm install --prefix "$yaml_ls_dir" --no-audit --no-fund --no-save --loglevel=error \
+    "yaml-language-server@$yaml_ls_version" >/dev/null ||
+    echo "ci/setup.sh: warning: npm could not install yaml-language-server@$yaml_ls_version; the editor schema test will skip" >&2
+fi
 # The guest image for `kind: vm` nodes (Debian packages fetched, not installed; cached by recipe).
 bash "$(dirname "$0")/../images/build.sh" >/dev/null
 # The libvirt driver (settings.vm_driver: libvirt) talks to a local libvirtd; these machines have no

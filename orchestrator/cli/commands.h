@@ -64,6 +64,8 @@ int cmd_test(const CommonOptions& o);
 int cmd_destroy(const CommonOptions& o);
 int cmd_doctor(const CommonOptions& o);
 int cmd_graph(const CommonOptions& o);
+// cli/schema_command.cc: print the topology (or report) JSON Schema.
+int cmd_schema(const std::string& which);
 // cli/apply.cc: change a running lab's security groups.
 int cmd_apply(const CommonOptions& o);
 

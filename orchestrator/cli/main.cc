@@ -95,6 +95,14 @@ int main(int argc, char** argv) {
   add_file(graph, false);
   graph->add_option("-f,--format", common.format, "mermaid or dot")->check(CLI::IsMember({"mermaid", "dot"}));
 
+  auto* schema = app.add_subcommand(
+      "schema",
+      "print the JSON Schema of topology files (or of the JSON report), e.g. for an editor: netrig schema > "
+      "topology.schema.json, then '# yaml-language-server: $schema=topology.schema.json' atop a lab");
+  std::string schema_which = "topology";
+  schema->add_option("which", schema_which, "topology (default) or report")
+      ->check(CLI::IsMember({"topology", "report"}));
+
   auto* help = app.add_subcommand("help", "show the help of netrig, or of one verb: netrig help [VERB]");
   std::string help_verb;
   help->add_option("verb", help_verb, "the verb to explain");
@@ -147,6 +155,7 @@ int main(int argc, char** argv) {
     if (*doctor) return cmd_doctor(common);
     if (*console) return cmd_console(console_target, console_log);
     if (*graph) return cmd_graph(common);
+    if (*schema) return cmd_schema(schema_which);
   } catch (const std::exception& e) {
     std::cerr << "netrig: error: " << e.what() << "\n";
     return kExitEnvironment;

@@ -1,14 +1,20 @@
 // docs/topology.schema.json: a valid draft 2020-12 schema, with a description on every property,
-// that accepts every shipped topology (and tests/valid/) and rejects type mistakes. Runs with Python's jsonschema
-// (Debian: python3-jsonschema, python3-yaml) and is skipped, with the reason, where it is missing.
+// that accepts every shipped topology (tests/valid/, and the whole labs the docs show) and rejects
+// type mistakes and keys of another kind. Runs with Python's jsonschema (Debian: python3-jsonschema,
+// python3-yaml) and is skipped, with the reason, where it is missing. And the schema as an editor
+// sees it: `netrig schema`'s output, read by the YAML language server over LSP
+// (tests/schema/yaml_language_server_check.py; ci/setup.sh installs the server under .cache/yaml-ls).
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <array>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <regex>
+#include <sstream>
 #include <string>
 
 namespace netrig {
@@ -91,17 +97,72 @@ TEST(ParserSchema, ShippedAndValidTopologiesValidateAndTypeMistakesDoNot) {
       ++topologies;
     }
   }
-  // A few files the schema alone must refuse (the parser refuses them all; the schema checks
-  // structure and types, not cross-references).
+  // Whole labs in the docs (a ```yaml block with top-level name: and topology:) validate too.
+  const auto examples = fs::temp_directory_path() / ("netrig-schema-examples-" + std::to_string(getpid()));
+  fs::create_directories(examples);
+  int shown = 0;
+  for (const fs::path doc : {kRoot / "README.md", kRoot / "docs/topology-reference.md"}) {
+    std::stringstream text;
+    text << std::ifstream(doc).rdbuf();
+    static const std::regex block("```yaml\n([^`]*)```");
+    static const std::regex whole_lab("(^|\n)name:[^\n]*\n(.*\n)?topology:");
+    const std::string s = text.str();
+    for (std::sregex_iterator m(s.begin(), s.end(), block), end; m != end; ++m) {
+      if (!std::regex_search((*m)[1].str(), whole_lab)) continue;
+      const auto file = examples / (doc.stem().string() + "-" + std::to_string(++shown) + ".yaml");
+      std::ofstream(file) << (*m)[1].str();
+      args += " '" + file.string() + "'";
+    }
+  }
+  // Files the schema alone must refuse (the parser refuses them all; the schema checks structure,
+  // types and each kind's keys, not cross-references).
   for (const char* bad :
        {"10-unknown-top-level-key", "14-unknown-kind", "15-bridge-with-interfaces", "21-link-three-endpoints",
         "35-mtu-as-string", "42-non-net-sysctl", "44-test-with-two-checks", "49-udp-open-without-listen",
-        "53-list-where-map-expected", "56-interface-named-lo", "72-to-with-prefix-length"})
+        "53-list-where-map-expected", "56-interface-named-lo", "72-to-with-prefix-length",
+        // keys of another kind: each kind offers only its own
+        "71-mtu-on-netns-node", "91-router-on-bridge", "120-dhcp-on-netns-node", "143-services-on-bridge",
+        "144-services-on-vm", "193-memory-on-netns-node", "247-ports-on-netns-node", "248-memory-on-ovs-switch",
+        "249-default-kind-vm-with-ovs-ports", "250-interfaces-on-ovs-switch"})
     args += " '!" + (kRoot / "tests/invalid" / (std::string(bad) + ".yaml")).string() + "'";
 
   auto r = run("python3 '" + script.string() + "' " + args + " 2>&1");
   fs::remove(script);
+  fs::remove_all(examples);
   EXPECT_GE(topologies, 2);
+  EXPECT_EQ(shown, 2) << "README.md and docs/topology-reference.md each show one whole lab";
+  EXPECT_EQ(r.exit_code, 0) << r.out;
+}
+
+TEST(ParserSchema, SchemaHasAStableIdAndNetrigSchemaPrintsIt) {
+  std::stringstream file;
+  file << std::ifstream(kRoot / "docs/topology.schema.json").rdbuf();
+  EXPECT_NE(file.str().find(R"("$id": "urn:netrig:schema:topology:1")"), std::string::npos);
+  auto r = run(std::string(NETRIG_BINARY) + " schema");
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_EQ(r.out, file.str()) << "netrig schema prints docs/topology.schema.json as built";
+  std::stringstream report;
+  report << std::ifstream(kRoot / "docs/report.schema.json").rdbuf();
+  EXPECT_EQ(run(std::string(NETRIG_BINARY) + " schema report").out, report.str());
+  EXPECT_EQ(run(std::string(NETRIG_BINARY) + " schema bogus 2>/dev/null").exit_code, 2);
+}
+
+// An editor's view: yaml-language-server, given `netrig schema`'s output through a
+// '# yaml-language-server: $schema=' line, flags a netns node's memory: and completes an ovs
+// switch's keys and its ports' keys (and no other kind's).
+TEST(ParserSchema, YamlLanguageServerFlagsOtherKindsKeysAndCompletesOvsPorts) {
+  const char* env = std::getenv("NETRIG_YAML_LANGUAGE_SERVER");
+  const fs::path server = env ? fs::path(env) : kRoot / ".cache/yaml-ls/node_modules/.bin/yaml-language-server";
+  if (run("node --version 2>&1").exit_code != 0)
+    GTEST_SKIP() << "node is not installed (Debian: apt-get install nodejs npm; ci/setup.sh installs them)";
+  if (!fs::exists(server))
+    GTEST_SKIP() << "yaml-language-server is not installed at " << server
+                 << " (ci/setup.sh installs it with npm; or set NETRIG_YAML_LANGUAGE_SERVER)";
+  const auto schema = fs::temp_directory_path() / ("netrig-schema-" + std::to_string(getpid()) + ".json");
+  ASSERT_EQ(run(std::string(NETRIG_BINARY) + " schema > '" + schema.string() + "'").exit_code, 0);
+  auto r = run("timeout 120 python3 '" + (kRoot / "tests/schema/yaml_language_server_check.py").string() + "' '" +
+               server.string() + "' '" + schema.string() + "' 2>&1");
+  fs::remove(schema);
   EXPECT_EQ(r.exit_code, 0) << r.out;
 }
 
