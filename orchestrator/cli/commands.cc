@@ -22,6 +22,7 @@
 
 #include "checks/runner.h"
 #include "cli/default_topology.h"
+#include "cli/event_sink.h"
 #include "cli/file_order.h"
 #include "cli/local_exec.h"
 #include "cli/progress.h"
@@ -38,6 +39,7 @@
 #include "model/parser.h"
 #include "plan/endpoints.h"
 #include "reports/graph.h"
+#include "reports/lab_checks.h"
 #include "reports/lab_status.h"
 #include "reports/report.h"
 
@@ -139,6 +141,7 @@ std::optional<DeployFailure> deploy_plan(const Plan& plan, const CommonOptions& 
   std::optional<StepKind> failed_kind;
   options.on_step = [&](const Step& step, StepEvent event, const std::string& error) {
     progress.step(step, event, error);
+    emit_step_event(plan.topology.name, step, event, error);
     std::lock_guard lock(failed_mutex);
     if (event == StepEvent::Failed && !failed_kind) failed_kind = step.kind;
   };
@@ -183,6 +186,28 @@ void write_report_files(const TestRun& run, const CommonOptions& o) {
     out << json_report_text(run);
     if (!out) std::cerr << "netrig: warning: cannot write " << o.json_report << "\n";
   }
+}
+
+// Runs the lab's tests: block into run (results, check_seconds), printing each line as it finishes
+// unless the output is JSON, and sending each result to serve's event stream when it asked.
+void run_lab_checks(const Plan& plan, const CommonOptions& o, TestRun& run) {
+  const bool json_out = o.output == "json";
+  auto start = clock_type::now();
+  CheckOptions check_options;
+  check_options.parallel = o.parallel;
+  check_options.artifacts_dir =
+      std::filesystem::absolute(o.artifacts.empty() ? std::filesystem::path("netrig-artifacts") / run.lab
+                                                    : std::filesystem::path(o.artifacts))
+          .string();
+  FileOrderPrinter printer(plan.topology, [](const std::string& text) { std::cout << text << std::flush; });
+  check_options.on_result = [&](const CheckResult& r) {
+    emit_check_event(run.lab, r);
+    if (!json_out) printer.add(r);
+  };
+  // Also after a signal: each check not run then is reported as such, none is left out.
+  run.results = run_checks(plan, check_options);
+  if (!json_out) printer.flush();
+  run.check_seconds = since(start);
 }
 
 }  // namespace
@@ -466,21 +491,7 @@ int cmd_test(const CommonOptions& o) {
               << "\n"
               << std::flush;
 
-  start = clock_type::now();
-  CheckOptions check_options;
-  check_options.parallel = o.parallel;
-  check_options.artifacts_dir =
-      std::filesystem::absolute(o.artifacts.empty() ? std::filesystem::path("netrig-artifacts") / run.lab
-                                                    : std::filesystem::path(o.artifacts))
-          .string();
-  FileOrderPrinter printer(plan.topology, [](const std::string& text) { std::cout << text << std::flush; });
-  check_options.on_result = [&](const CheckResult& r) {
-    if (!json_out) printer.add(r);
-  };
-  // Also after a signal: each check not run then is reported as such, none is left out.
-  run.results = run_checks(plan, check_options);
-  if (!json_out) printer.flush();
-  run.check_seconds = since(start);
+  run_lab_checks(plan, o, run);
 
   // A signal ends in a clean destroy even with --keep: nobody is there to use the lab.
   const bool keep = o.keep && !interrupted();
@@ -493,6 +504,7 @@ int cmd_test(const CommonOptions& o) {
   }
   run.exit_code = interrupted() ? signal_exit() : run.all_passed() ? kExitOk : kExitCheckFailed;
   if (interrupted()) run.stopped_because = std::string("stopped by ") + strsignal(interrupt_signal());
+  if (keep) save_lab_checks(run);  // serve's labs/{lab}/checks shows them
   if (json_out) {
     std::cout << json_report_text(run);
   } else {
@@ -500,6 +512,46 @@ int cmd_test(const CommonOptions& o) {
     if (keep) std::cout << "lab '" << run.lab << "' kept; remove it with: netrig destroy " << run.lab << "\n";
   }
   std::cout << std::flush;
+  write_report_files(run, o);
+  return run.exit_code;
+}
+
+int cmd_check(const CommonOptions& o) {
+  if (!require_root()) return kExitEnvironment;
+  auto plan = deployed_plan(o.lab);
+  if (!plan) return kExitBadInput;
+  if (!o.only.empty()) {
+    if (!plan->topology.actions.empty()) {
+      std::cerr << "netrig: error: lab '" << o.lab << "' has actions between its checks; --only cannot split them\n"
+                << "  hint: run them all: netrig check " << o.lab << "\n";
+      return kExitBadInput;
+    }
+    std::erase_if(plan->topology.checks, [&](const CheckSpec& c) { return to_string(c.type) != o.only; });
+    if (plan->topology.checks.empty()) {
+      std::cerr << "netrig: error: lab '" << o.lab << "' has no checks of type '" << o.only << "'\n";
+      return kExitBadInput;
+    }
+  }
+  TestRun run;
+  run.lab = plan->topology.name;
+  auto meta = read_lab_meta(o.lab);
+  run.file = meta ? meta->file : o.lab;
+  run.host = host_name();
+  run.started = std::chrono::system_clock::now();
+  if (o.output != "json")
+    std::cout << "lab '" << run.lab << "': running " << plan->topology.checks.size() << " checks\n" << std::flush;
+  run_lab_checks(*plan, o, run);
+  run.exit_code = interrupted() ? signal_exit() : run.all_passed() ? kExitOk : kExitCheckFailed;
+  if (interrupted()) run.stopped_because = std::string("stopped by ") + strsignal(interrupt_signal());
+  if (!save_lab_checks(run)) std::cerr << "netrig: warning: lab '" << run.lab << "' is gone; results not kept\n";
+  if (o.output == "json") {
+    std::cout << json_report_text(run);
+  } else {
+    for (const auto& r : run.results)
+      if ((r.status == CheckStatus::Failed || r.status == CheckStatus::Error) && r.table.empty())
+        std::cout << text_details(r);
+    std::cout << text_summary(run);
+  }
   write_report_files(run, o);
   return run.exit_code;
 }

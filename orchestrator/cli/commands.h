@@ -44,6 +44,7 @@ struct CommonOptions {
   std::string artifacts;            // "" = ./netrig-artifacts/<lab>
   int workers = default_workers();  // one per CPU, at most 8
   int parallel = 16;
+  std::string only;  // check: run only the checks of this type
   bool keep = false;
   bool all = false;
   bool allow_no_checks = false;
@@ -61,6 +62,8 @@ int cmd_deploy(const CommonOptions& o);
 int cmd_inspect(const CommonOptions& o);
 int cmd_exec(const CommonOptions& o, const std::vector<std::string>& target, const std::vector<std::string>& cmd);
 int cmd_test(const CommonOptions& o);
+// Runs a deployed lab's checks again (results also to <state dir>/checks.json and checks.xml).
+int cmd_check(const CommonOptions& o);
 int cmd_destroy(const CommonOptions& o);
 int cmd_doctor(const CommonOptions& o);
 int cmd_graph(const CommonOptions& o);

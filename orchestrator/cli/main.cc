@@ -9,6 +9,7 @@
 #include <iostream>
 #include <sstream>
 
+#include "api/server.h"
 #include "cli/commands.h"
 #include "cli/vm_commands.h"
 #include "model/diagnostic.h"
@@ -41,6 +42,22 @@ int main(int argc, char** argv) {
   auto* deploy = app.add_subcommand("deploy", "create the lab");
   add_file(deploy, false);
   deploy->add_option("--workers", common.workers, "parallel deploy workers")->check(CLI::Range(1, 64));
+
+  api::ServeOptions serve_options;
+  auto add_serve = [&](CLI::App* cmd) {
+    cmd->add_option("--listen", serve_options.listen, "HOST:PORT to listen on (default 127.0.0.1:8787: loopback only)");
+    cmd->add_option("--token-file", serve_options.token_file,
+                    "file (mode 0600) holding the bearer token every POST/DELETE needs; without it serve is read-only");
+    cmd->add_option("--cors-origin", serve_options.cors_origin, "send Access-Control-Allow-Origin for this origin");
+    cmd->add_option("--poll-interval", serve_options.poll_interval_s, "seconds between status/counter refreshes")
+        ->check(CLI::Range(0.05, 60.0));
+    cmd->add_option("--threads", serve_options.threads, "HTTP worker threads")->check(CLI::Range(2, 256));
+  };
+  bool deploy_serve = false;
+  deploy->add_flag("--serve", deploy_serve, "after the deploy, serve the HTTP status API (see serve)");
+  add_serve(deploy);
+  auto* serve = app.add_subcommand("serve", "HTTP status API and live page for the deployed labs");
+  add_serve(serve);
 
   auto* inspect = app.add_subcommand("inspect", "show deployed labs, or one lab's nodes and devices");
   inspect->add_option("lab", common.lab, "lab name");
@@ -75,6 +92,15 @@ int main(int argc, char** argv) {
   test->add_option("--parallel", common.parallel, "checks run at once")->check(CLI::Range(1, 256));
   test->add_flag("--allow-no-checks", common.allow_no_checks,
                  "deploy and destroy a file with no tests: and exit 0 (without it: exit 6)");
+
+  auto* check = app.add_subcommand("check", "run a deployed lab's tests: block again; results kept in its state dir");
+  check->add_option("lab", common.lab, "lab name")->required();
+  add_output(check);
+  check->add_option("--junit", common.junit, "write a JUnit XML report to this file");
+  check->add_option("--json-report", common.json_report, "write the JSON report to this file");
+  check->add_option("--artifacts", common.artifacts, "directory for capture pcaps (default ./netrig-artifacts/<lab>)");
+  check->add_option("--only", common.only, "run only the checks of this type (ping, connect, ...)");
+  check->add_option("--parallel", common.parallel, "checks run at once")->check(CLI::Range(1, 256));
 
   auto* destroy = app.add_subcommand("destroy", "remove a lab (by name or file), or every lab with --all");
   destroy->add_option("lab", common.lab, "lab name or topology file");
@@ -146,10 +172,15 @@ int main(int argc, char** argv) {
   try {
     if (*validate) return cmd_validate(common);
     if (*plan) return cmd_plan(common);
-    if (*deploy) return cmd_deploy(common);
+    if (*deploy) {
+      int rc = cmd_deploy(common);
+      return rc == kExitOk && deploy_serve ? api::serve(serve_options) : rc;
+    }
+    if (*serve) return api::serve(serve_options);
     if (*inspect) return cmd_inspect(common);
     if (*exec) return cmd_exec(common, exec_target, exec_cmd);
     if (*test) return cmd_test(common);
+    if (*check) return cmd_check(common);
     if (*destroy) return cmd_destroy(common);
     if (*apply) return cmd_apply(common);
     if (*doctor) return cmd_doctor(common);

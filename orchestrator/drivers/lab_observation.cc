@@ -1,8 +1,11 @@
 #include "drivers/lab_observation.h"
 
+#include <linux/if.h>
+
 #include <fstream>
 #include <sstream>
 
+#include "drivers/netlink.h"
 #include "drivers/netns.h"
 #include "drivers/ovs.h"
 
@@ -17,7 +20,15 @@ std::map<std::string, InterfaceCounters> counters_in(const std::string& netns) {
     std::ifstream in("/proc/thread-self/net/dev");
     std::stringstream text;
     text << in.rdbuf();
-    return parse_proc_net_dev(text.str());
+    auto counters = parse_proc_net_dev(text.str());
+    NetlinkSocket socket;  // opened inside the namespace
+    for (const auto& link : socket.dump_links()) {
+      auto c = counters.find(link.name);
+      if (c == counters.end()) continue;
+      c->second.up = (link.flags & IFF_UP) != 0;
+      c->second.carrier = (link.flags & IFF_LOWER_UP) != 0;
+    }
+    return counters;
   } catch (const std::exception&) {
     return {};  // the namespace is gone: no counters, and the node shows as missing
   }

@@ -19,6 +19,8 @@ namespace netrig {
 struct InterfaceCounters {
   uint64_t rx_bytes = 0, rx_packets = 0, rx_drops = 0, rx_errors = 0;
   uint64_t tx_bytes = 0, tx_packets = 0, tx_drops = 0, tx_errors = 0;
+  bool up = false;       // IFF_UP: administratively up
+  bool carrier = false;  // IFF_LOWER_UP: the link has carrier (a veth whose peer is up)
 };
 
 struct LabObservation {

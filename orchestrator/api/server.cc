@@ -1,0 +1,291 @@
+#include "api/server.h"
+
+#include <httplib.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <regex>
+#include <sstream>
+#include <stdexcept>
+#include <thread>
+
+#include "api/events.h"
+#include "api/snapshots.h"
+#include "api/validate.h"
+#include "drivers/interrupt.h"
+#include "drivers/lab_state.h"
+#include "reports/lab_checks.h"
+
+namespace netrig::api {
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+std::pair<std::string, int> parse_listen(const std::string& listen) {
+  auto colon = listen.rfind(':');
+  if (colon == std::string::npos || colon == 0 || colon + 1 == listen.size())
+    throw std::invalid_argument("--listen '" + listen + "' is not HOST:PORT (e.g. 127.0.0.1:8787)");
+  std::string host = listen.substr(0, colon);
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  int port = 0;
+  try {
+    size_t used = 0;
+    port = std::stoi(listen.substr(colon + 1), &used);
+    if (used != listen.size() - colon - 1) port = -1;
+  } catch (const std::exception&) {
+    port = -1;
+  }
+  if (port < 0 || port > 65535) throw std::invalid_argument("--listen '" + listen + "': the port must be 0-65535");
+  return {host, port};
+}
+
+namespace {
+
+void send_json(httplib::Response& res, int status, const json& body) {
+  res.status = status;
+  res.set_content(body.dump(), "application/json");
+}
+
+void send_error(httplib::Response& res, int status, const std::string& message, const std::string& hint = "") {
+  json e = {{"status", status}, {"message", message}};
+  if (!hint.empty()) e["hint"] = hint;
+  send_json(res, status, json{{"error", e}});
+}
+
+bool is_loopback(const std::string& addr) {
+  return addr.rfind("127.", 0) == 0 || addr == "::1" || addr.rfind("::ffff:127.", 0) == 0;
+}
+
+std::string read_text(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return "";
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// Each path the API knows and the methods it takes: a known path with another method is 405.
+struct Route {
+  std::regex path;
+  std::vector<std::string> methods;
+};
+
+class Api {
+ public:
+  explicit Api(const ServeOptions& o) : o_(o), events_(20000), snapshots_(events_, o.poll_interval_s) {
+    if (!o.token_file.empty()) token_ = read_token_file(o.token_file);
+  }
+
+  int run() {
+    auto [host, port] = parse_listen(o_.listen);
+    snapshots_.refresh();
+    snapshots_.start();
+    const int threads = o_.threads;
+    svr_.new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<size_t>(threads)); };
+    svr_.set_keep_alive_max_count(100000);  // cpp-httplib's default, 5, would reconnect every 5th request
+    // Not cpp-httplib's default options: those set SO_REUSEPORT, so a second serve (or anyone)
+    // could bind the same port and take half the connections.
+    svr_.set_socket_options([](int sock) {
+      int yes = 1;
+      setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+    });
+    svr_.set_payload_max_length(o_.max_body_bytes);
+    routes();
+    // Port 0: the kernel picks a free one (tests), and the line below says which.
+    const int bound = port == 0 ? svr_.bind_to_any_port(host) : svr_.bind_to_port(host, port) ? port : -1;
+    if (bound <= 0) {
+      std::cerr << "netrig: error: cannot listen on " << o_.listen << ": " << std::strerror(errno) << "\n"
+                << "  hint: is another serve running there? pick another port with --listen\n";
+      snapshots_.stop();
+      return 3;
+    }
+    const std::string url_host = host.find(':') != std::string::npos ? "[" + host + "]" : host;
+    std::cout << "netrig serve: http://" << url_host << ":" << bound << "/api/v1/ (read-only API); "
+              << (token_.empty() ? "no --token-file" : "token loaded") << "\n"
+              << std::flush;
+    std::atomic<bool> listener_done{false};
+    std::thread listener([this, &listener_done] {
+      svr_.listen_after_bind();
+      listener_done = true;
+    });
+    // stop() does nothing before the listener runs: wait for it, or a signal then would be lost.
+    while (!svr_.is_running() && !listener_done) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    while (!interrupted() && !listener_done) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    events_.close();
+    svr_.stop();
+    listener.join();
+    snapshots_.stop();
+    std::cout << "netrig serve: stopped\n";
+    return 0;
+  }
+
+ private:
+  bool authorized(const httplib::Request& req) {
+    if (token_.empty()) return false;
+    return constant_time_equal(bearer_token(req.get_header_value("Authorization")), token_);
+  }
+
+  // Auth, CORS, 405s: before any handler.
+  httplib::Server::HandlerResponse gate(const httplib::Request& req, httplib::Response& res) {
+    if (!o_.cors_origin.empty()) {
+      res.set_header("Access-Control-Allow-Origin", o_.cors_origin);
+      res.set_header("Vary", "Origin");
+    }
+    if (req.method == "OPTIONS" && !o_.cors_origin.empty()) {
+      res.set_header("Access-Control-Allow-Methods", "GET, POST, DELETE");
+      res.set_header("Access-Control-Allow-Headers", "Authorization, Content-Type");
+      res.status = 204;
+      return httplib::Server::HandlerResponse::Handled;
+    }
+    // cpp-httplib reads a body only for the methods that take one; refuse any that says it is
+    // larger, before anything else looks at the request.
+    if (req.has_header("Content-Length")) {
+      const auto length = req.get_header_value("Content-Length");
+      if (length.size() > 12 || std::strtoull(length.c_str(), nullptr, 10) > o_.max_body_bytes) {
+        send_error(res, 413, "the body is larger than serve accepts (" + std::to_string(o_.max_body_bytes) + " bytes)");
+        res.set_header("Connection", "close");
+        return httplib::Server::HandlerResponse::Handled;
+      }
+    }
+    for (const auto& r : known_)
+      if (std::regex_match(req.path, r.path)) {
+        if (std::find(r.methods.begin(), r.methods.end(), req.method) == r.methods.end()) {
+          std::string allow;
+          for (const auto& m : r.methods) allow += (allow.empty() ? "" : ", ") + m;
+          res.set_header("Allow", allow);
+          send_error(res, 405, req.method + " is not allowed on " + req.path, "allowed: " + allow);
+          return httplib::Server::HandlerResponse::Handled;
+        }
+        break;
+      }
+    const bool mutation = req.method == "POST" || req.method == "DELETE";
+    if (mutation && token_.empty()) {
+      send_error(res, 403, "this serve is read-only", "start it with --token-file FILE (mode 0600) to allow changes");
+      return httplib::Server::HandlerResponse::Handled;
+    }
+    if ((mutation || !is_loopback(req.remote_addr)) && !authorized(req)) {
+      res.set_header("WWW-Authenticate", "Bearer");
+      send_error(res, 401,
+                 mutation ? "this request changes the host: it needs the bearer token"
+                          : "reads from other machines need the bearer token",
+                 "send 'Authorization: Bearer <the token in serve's --token-file>'");
+      return httplib::Server::HandlerResponse::Handled;
+    }
+    return httplib::Server::HandlerResponse::Unhandled;
+  }
+
+  // The lab named in the URL, validated; "" (and the answer sent) when it is bad or not deployed.
+  std::string lab_of(const httplib::Request& req, httplib::Response& res, bool must_exist = true) {
+    std::string lab = req.matches[1];
+    if (auto why = name_problem(lab); !why.empty()) {
+      send_error(res, 400, "lab name '" + lab + "' is not valid: " + why);
+      return "";
+    }
+    if (must_exist && !lab_exists(lab)) {
+      send_error(res, 404, "no lab named '" + lab + "' is deployed", "GET /api/v1/labs lists the deployed labs");
+      return "";
+    }
+    return lab;
+  }
+
+  void routes() {
+    const std::string lab = "/api/v1/labs/([^/]+)";
+    known_ = {{std::regex("/api/v1/health"), {"GET"}},
+              {std::regex("/api/v1/labs"), {"GET"}},
+              {std::regex(lab), {"GET"}},
+              {std::regex(lab + "/checks"), {"GET"}},
+              {std::regex(lab + "/checks/junit"), {"GET"}}};
+    svr_.set_pre_routing_handler(
+        [this](const httplib::Request& req, httplib::Response& res) { return gate(req, res); });
+    svr_.set_error_handler([](const httplib::Request& req, httplib::Response& res) {
+      if (!res.body.empty()) return;  // an answer of ours, already JSON
+      std::string what = res.status == 404   ? "nothing at " + req.path
+                         : res.status == 413 ? "the body is larger than serve accepts"
+                         : res.status == 414 ? "the URL is too long"
+                                             : "bad request";
+      send_error(res, res.status, what);
+    });
+    svr_.set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr ep) {
+      std::string what = "internal error";
+      try {
+        if (ep) std::rethrow_exception(ep);
+      } catch (const std::exception& e) {
+        what += std::string(": ") + e.what();
+      } catch (...) {
+      }
+      send_error(res, 500, what);
+    });
+
+    svr_.Get("/api/v1/health", [this](const httplib::Request&, httplib::Response& res) {
+      send_json(res, 200,
+                {{"status", "ok"},
+                 {"version", NETRIG_VERSION},
+                 {"labs", snapshots_.all().size()},
+                 {"read_only", true},  // mutations come with the jobs
+                 {"events", events_.last_seq()}});
+    });
+    svr_.Get("/api/v1/labs", [this](const httplib::Request&, httplib::Response& res) {
+      json out = json::array();
+      for (const auto& s : snapshots_.all())
+        out.push_back({{"lab", s->lab},
+                       {"status", s->status["status"]},
+                       {"file", s->status["file"]},
+                       {"nodes", s->status["nodes"].size()},
+                       {"checks", s->status["checks"]},
+                       {"url", "/api/v1/labs/" + s->lab}});
+      send_json(res, 200, out);
+    });
+    svr_.Get(lab, [this](const httplib::Request& req, httplib::Response& res) {
+      auto name = lab_of(req, res, false);
+      if (name.empty()) return;
+      auto snap = snapshots_.get(name);
+      if (!snap) return send_error(res, 404, "no lab named '" + name + "' is deployed");
+      res.set_content(snap->body, "application/json");
+    });
+    svr_.Get(lab + "/checks", [this](const httplib::Request& req, httplib::Response& res) {
+      auto name = lab_of(req, res);
+      if (name.empty()) return;
+      auto snap = snapshots_.get(name);
+      auto latest = load_lab_checks(name);
+      send_json(res, 200,
+                {{"lab", name},
+                 {"groups", snap ? json(snap->groups) : json::array()},
+                 {"latest", latest ? *latest : json(nullptr)},
+                 {"junit", latest ? json("/api/v1/labs/" + name + "/checks/junit") : json(nullptr)}});
+    });
+    svr_.Get(lab + "/checks/junit", [this](const httplib::Request& req, httplib::Response& res) {
+      auto name = lab_of(req, res);
+      if (name.empty()) return;
+      auto xml = read_text(lab_checks_junit_path(name));
+      if (xml.empty()) return send_error(res, 404, "lab '" + name + "' has no check results yet");
+      res.set_content(xml, "application/xml");
+    });
+  }
+
+  ServeOptions o_;
+  std::string token_;
+  EventLog events_;
+  LabSnapshots snapshots_;
+  httplib::Server svr_;
+  std::vector<Route> known_;
+};
+
+}  // namespace
+
+int serve(const ServeOptions& options) {
+  std::unique_ptr<Api> api;
+  try {
+    parse_listen(options.listen);
+    api = std::make_unique<Api>(options);
+  } catch (const std::exception& e) {
+    std::cerr << "netrig: error: " << e.what() << "\n";
+    return 2;
+  }
+  return api->run();
+}
+
+}  // namespace netrig::api

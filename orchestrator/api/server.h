@@ -1,0 +1,26 @@
+// `netrig serve`: the HTTP status API (JSON under /api/v1) on
+// cpp-httplib. Reads answer from api/snapshots.h.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace netrig::api {
+
+struct ServeOptions {
+  std::string listen = "127.0.0.1:8787";  // HOST:PORT; loopback unless told otherwise
+  std::string token_file;                 // bearer token for mutations (file mode 0600); "" = read-only
+  std::string cors_origin;                // Access-Control-Allow-Origin; "" = no CORS headers
+  double poll_interval_s = 1.0;           // how often the labs' status and counters are refreshed
+  int threads = 16;                       // HTTP worker threads (an event stream holds one)
+  size_t max_body_bytes = 1 << 20;
+};
+
+// Validates the options (token file mode, directories); throws std::invalid_argument with what is
+// wrong. Then serves until SIGINT/SIGTERM. Returns the exit code.
+int serve(const ServeOptions& options);
+
+// "HOST:PORT" -> host, port; throws std::invalid_argument.
+std::pair<std::string, int> parse_listen(const std::string& listen);
+
+}  // namespace netrig::api
