@@ -39,6 +39,16 @@ if [[ "$(cat "$yaml_ls_dir/node_modules/yaml-language-server/package.json" 2>/de
     "yaml-language-server@$yaml_ls_version" >/dev/null ||
     echo "ci/setup.sh: warning: npm could not install yaml-language-server@$yaml_ls_version; the editor schema test will skip" >&2
 fi
+# promtool (the /metrics tests' linter) from Debian's prometheus package, extracted rather than
+# installed: installing it would add a user and start and enable the prometheus daemon.
+if ! command -v promtool >/dev/null; then
+  tmp=$(mktemp -d)
+  chmod 755 "$tmp"  # apt's _apt user downloads into it
+  (cd "$tmp" && { apt-get download -qq prometheus 2>/dev/null || { apt-get update -qq && apt-get download -qq prometheus; }; } &&
+    dpkg-deb -x prometheus_*.deb root)
+  install -m 0755 "$tmp/root/usr/bin/promtool" /usr/local/bin/promtool
+  rm -rf "$tmp"
+fi
 # The guest image for `kind: vm` nodes (Debian packages fetched, not installed; cached by recipe).
 bash "$(dirname "$0")/../images/build.sh" >/dev/null
 # The libvirt driver (settings.vm_driver: libvirt) talks to a local libvirtd; these machines have no

@@ -15,6 +15,7 @@
 #include <thread>
 
 #include "api/events.h"
+#include "api/metrics.h"
 #include "api/snapshots.h"
 #include "api/validate.h"
 #include "drivers/interrupt.h"
@@ -194,11 +195,9 @@ class Api {
 
   void routes() {
     const std::string lab = "/api/v1/labs/([^/]+)";
-    known_ = {{std::regex("/api/v1/health"), {"GET"}},
-              {std::regex("/api/v1/labs"), {"GET"}},
-              {std::regex(lab), {"GET"}},
-              {std::regex(lab + "/checks"), {"GET"}},
-              {std::regex(lab + "/checks/junit"), {"GET"}}};
+    known_ = {{std::regex("/metrics"), {"GET"}},      {std::regex("/api/v1/health"), {"GET"}},
+              {std::regex("/api/v1/labs"), {"GET"}},  {std::regex(lab), {"GET"}},
+              {std::regex(lab + "/checks"), {"GET"}}, {std::regex(lab + "/checks/junit"), {"GET"}}};
     svr_.set_pre_routing_handler(
         [this](const httplib::Request& req, httplib::Response& res) { return gate(req, res); });
     svr_.set_error_handler([](const httplib::Request& req, httplib::Response& res) {
@@ -227,6 +226,11 @@ class Api {
                  {"labs", snapshots_.all().size()},
                  {"read_only", true},  // mutations come with the jobs
                  {"events", events_.last_seq()}});
+    });
+    // Prometheus scrapes this; from the snapshots, so a scrape costs no netlink call.
+    svr_.Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
+      res.set_content(metrics_text(snapshots_.all(), ServeStats{events_.last_seq(), 0}),
+                      "text/plain; version=0.0.4; charset=utf-8");
     });
     svr_.Get("/api/v1/labs", [this](const httplib::Request&, httplib::Response& res) {
       json out = json::array();

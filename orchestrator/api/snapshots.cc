@@ -64,6 +64,7 @@ std::shared_ptr<const LabSnapshot> LabSnapshots::build(const std::string& lab) {
   auto snap = std::make_shared<LabSnapshot>();
   snap->lab = lab;
   auto observed = observe_lab(*plan, true);
+  snap->counters = observed.counters;
   snap->status = lab_status(*plan, observed, StatusDetail::Full);
   snap->checks = load_lab_checks(lab);
   snap->groups = check_groups(plan->topology);

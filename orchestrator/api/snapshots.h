@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "api/events.h"
+#include "drivers/lab_observation.h"
 #include "plan/plan.h"
 
 namespace netrig::api {
@@ -24,6 +25,8 @@ struct LabSnapshot {
   std::string body;                      // status.dump(), what GET /labs/{lab} sends
   std::optional<nlohmann::json> checks;  // the latest JSON report (state dir)
   std::vector<std::string> groups;       // check groups a POST /checks may name
+  // netns -> device -> counters, up and carrier, as observed (what /metrics shows).
+  std::map<std::string, std::map<std::string, InterfaceCounters>> counters;
 };
 
 class LabSnapshots {
