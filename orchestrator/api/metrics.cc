@@ -91,7 +91,7 @@ std::string end_name(const json& end) {
   return iface.empty() ? str(end, "node") : str(end, "node") + ":" + iface;
 }
 
-void lab_metrics(Exposition& m, const LabSnapshot& s) {
+void lab_metrics(Exposition& m, const LabSnapshot& s, const ServeStats& stats) {
   const auto& st = s.status;
   const Labels lab{{"lab", s.lab}};
   m.gauge("netrig_lab_info", "a deployed lab (always 1), with its state and topology file",
@@ -147,14 +147,19 @@ void lab_metrics(Exposition& m, const LabSnapshot& s) {
       m.counter("netrig_interface_transmit_errors_total", "transmit errors", l, c.tx_errors);
     }
 
+  // How long the deploy took: serve's own deploy job, else the run `netrig test --keep` kept.
+  double deploy = 0;
+  if (auto it = stats.deploy_seconds.find(s.lab); it != stats.deploy_seconds.end()) deploy = it->second;
+  if (deploy <= 0 && s.checks && s.checks->is_object())
+    deploy = s.checks->value("timings", json::object()).value("deploy", 0.0);
+  if (deploy > 0) m.gauge("netrig_lab_deploy_duration_seconds", "how long the lab's deploy took", lab, deploy);
+
   if (!s.checks || !s.checks->is_object()) return;
   const auto& report = *s.checks;
   for (const char* status : {"passed", "failed", "errors", "skipped"})
     m.gauge("netrig_lab_checks", "results of the lab's latest check run by status",
             {{"lab", s.lab}, {"status", status}}, report.value(status, 0));
   const auto timings = report.value("timings", json::object());
-  if (timings.value("deploy", 0.0) > 0)
-    m.gauge("netrig_lab_deploy_duration_seconds", "how long the lab's deploy took", lab, timings.value("deploy", 0.0));
   m.gauge("netrig_lab_checks_duration_seconds", "how long the latest check run took", lab,
           timings.value("checks", 0.0));
   m.gauge("netrig_lab_checks_exit_code", "netrig's exit code for the latest check run (0 = all passed)", lab,
@@ -201,7 +206,7 @@ std::string metrics_text(const std::vector<std::shared_ptr<const LabSnapshot>>& 
   m.counter("netrig_events_total", "events published on /api/v1/events since serve started", {}, stats.events);
   m.gauge("netrig_jobs_running", "mutations (deploy, destroy, check runs) under way", {}, stats.jobs_running);
   for (const auto& s : labs)
-    if (s) lab_metrics(m, *s);
+    if (s) lab_metrics(m, *s, stats);
   return m.text();
 }
 

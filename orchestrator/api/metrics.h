@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -13,8 +14,9 @@ namespace netrig::api {
 
 // What a scrape shows besides the labs.
 struct ServeStats {
-  uint64_t events = 0;        // sequence number of the last event published
-  uint64_t jobs_running = 0;  // mutations under way
+  uint64_t events = 0;                           // sequence number of the last event published
+  uint64_t jobs_running = 0;                     // mutations under way
+  std::map<std::string, double> deploy_seconds;  // lab -> its deploy job's duration (serve's jobs)
 };
 
 std::string metrics_text(const std::vector<std::shared_ptr<const LabSnapshot>>& labs, const ServeStats& stats);

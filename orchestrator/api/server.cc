@@ -14,7 +14,9 @@
 #include <stdexcept>
 #include <thread>
 
+#include "api/deploy_request.h"
 #include "api/events.h"
+#include "api/jobs.h"
 #include "api/metrics.h"
 #include "api/snapshots.h"
 #include "api/validate.h"
@@ -69,6 +71,12 @@ std::string read_text(const std::string& path) {
   return s.str();
 }
 
+std::string self_binary() {
+  std::error_code ec;
+  auto path = fs::read_symlink("/proc/self/exe", ec);
+  return ec ? "netrig" : path.string();
+}
+
 // Each path the API knows and the methods it takes: a known path with another method is 405.
 struct Route {
   std::regex path;
@@ -77,12 +85,19 @@ struct Route {
 
 class Api {
  public:
-  explicit Api(const ServeOptions& o) : o_(o), events_(20000), snapshots_(events_, o.poll_interval_s) {
+  explicit Api(const ServeOptions& o)
+      : o_(o),
+        events_(20000),
+        snapshots_(events_, o.poll_interval_s),
+        jobs_(o.jobs_dir.empty() ? state_root() + "-serve/jobs" : o.jobs_dir, self_binary(), events_) {
     if (!o.token_file.empty()) token_ = read_token_file(o.token_file);
+    for (const auto& dir : o.topology_dirs)
+      if (!fs::is_directory(dir)) throw std::invalid_argument("--topologies " + dir + " is not a directory");
   }
 
   int run() {
     auto [host, port] = parse_listen(o_.listen);
+    jobs_.load();
     snapshots_.refresh();
     snapshots_.start();
     const int threads = o_.threads;
@@ -105,8 +120,8 @@ class Api {
       return 3;
     }
     const std::string url_host = host.find(':') != std::string::npos ? "[" + host + "]" : host;
-    std::cout << "netrig serve: http://" << url_host << ":" << bound << "/api/v1/ (read-only API); "
-              << (token_.empty() ? "no --token-file" : "token loaded") << "\n"
+    std::cout << "netrig serve: http://" << url_host << ":" << bound << "/api/v1/ "
+              << (token_.empty() ? "(read-only: no --token-file)" : "(token loaded: mutations allowed)") << "\n"
               << std::flush;
     std::atomic<bool> listener_done{false};
     std::thread listener([this, &listener_done] {
@@ -119,6 +134,7 @@ class Api {
     events_.close();
     svr_.stop();
     listener.join();
+    jobs_.stop();
     snapshots_.stop();
     std::cout << "netrig serve: stopped\n";
     return 0;
@@ -195,9 +211,15 @@ class Api {
 
   void routes() {
     const std::string lab = "/api/v1/labs/([^/]+)";
-    known_ = {{std::regex("/metrics"), {"GET"}},      {std::regex("/api/v1/health"), {"GET"}},
-              {std::regex("/api/v1/labs"), {"GET"}},  {std::regex(lab), {"GET"}},
-              {std::regex(lab + "/checks"), {"GET"}}, {std::regex(lab + "/checks/junit"), {"GET"}}};
+    known_ = {{std::regex("/metrics"), {"GET"}},
+              {std::regex("/api/v1/health"), {"GET"}},
+              {std::regex("/api/v1/events"), {"GET"}},
+              {std::regex("/api/v1/labs"), {"GET", "POST"}},
+              {std::regex(lab), {"GET", "DELETE"}},
+              {std::regex(lab + "/checks"), {"GET", "POST"}},
+              {std::regex(lab + "/checks/junit"), {"GET"}},
+              {std::regex("/api/v1/jobs"), {"GET"}},
+              {std::regex("/api/v1/jobs/([^/]+)"), {"GET"}}};
     svr_.set_pre_routing_handler(
         [this](const httplib::Request& req, httplib::Response& res) { return gate(req, res); });
     svr_.set_error_handler([](const httplib::Request& req, httplib::Response& res) {
@@ -224,13 +246,15 @@ class Api {
                 {{"status", "ok"},
                  {"version", NETRIG_VERSION},
                  {"labs", snapshots_.all().size()},
-                 {"read_only", true},  // mutations come with the jobs
+                 {"read_only", token_.empty()},
+                 {"jobs_running", jobs_.running()},
                  {"events", events_.last_seq()}});
     });
     // Prometheus scrapes this; from the snapshots, so a scrape costs no netlink call.
     svr_.Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
-      res.set_content(metrics_text(snapshots_.all(), ServeStats{events_.last_seq(), 0}),
-                      "text/plain; version=0.0.4; charset=utf-8");
+      res.set_content(
+          metrics_text(snapshots_.all(), ServeStats{events_.last_seq(), jobs_.running(), jobs_.deploy_seconds()}),
+          "text/plain; version=0.0.4; charset=utf-8");
     });
     svr_.Get("/api/v1/labs", [this](const httplib::Request&, httplib::Response& res) {
       json out = json::array();
@@ -268,12 +292,126 @@ class Api {
       if (xml.empty()) return send_error(res, 404, "lab '" + name + "' has no check results yet");
       res.set_content(xml, "application/xml");
     });
+    mutation_routes(lab);
+    svr_.Get("/api/v1/jobs",
+             [this](const httplib::Request&, httplib::Response& res) { send_json(res, 200, jobs_.list()); });
+    svr_.Get("/api/v1/jobs/([^/]+)", [this](const httplib::Request& req, httplib::Response& res) {
+      std::string id = req.matches[1];
+      if (auto why = name_problem(id); !why.empty())
+        return send_error(res, 400, "job id '" + id + "' is not valid: " + why);
+      auto job = jobs_.get(id);
+      if (!job) return send_error(res, 404, "no job '" + id + "'", "GET /api/v1/jobs lists them");
+      send_json(res, 200, *job);
+    });
+    svr_.Get("/api/v1/events", [this](const httplib::Request& req, httplib::Response& res) { event_stream(req, res); });
+  }
+
+  // 202 with the job and where to follow it.
+  void accepted(httplib::Response& res, const nlohmann::json& job) {
+    res.set_header("Location", job["url"].get<std::string>());
+    send_json(res, 202, json{{"job", job}, {"url", job["url"]}});
+  }
+
+  void busy(httplib::Response& res, const std::string& lab) {
+    res.set_header("Retry-After", "5");
+    send_error(res, 409, "lab '" + lab + "' has a job running; one change per lab at a time",
+               "GET /api/v1/jobs shows it; try again when it has finished");
+  }
+
+  void mutation_routes(const std::string& lab) {
+    // Deploy a topology: a file from --topologies, or (with --allow-posted-topologies) the body.
+    svr_.Post("/api/v1/labs", [this](const httplib::Request& req, httplib::Response& res) {
+      auto r = parse_deploy_request(req.body, req.get_header_value("Content-Type"), req.get_param_value("name"),
+                                    DeploySources{o_.topology_dirs, o_.allow_posted_topologies});
+      if (r.status) return send_json(res, r.status, json{{"error", r.error}});
+      if (lab_exists(r.lab))
+        return send_error(res, 409, "a lab named '" + r.lab + "' is already deployed",
+                          "DELETE /api/v1/labs/" + r.lab + " first, or post it with another \"name\"");
+      std::vector<std::string> args{"deploy", r.file.empty() ? "{job_dir}/topology.yaml" : r.file, "--name", r.lab};
+      std::map<std::string, std::string> files;
+      if (r.file.empty()) files["topology.yaml"] = r.text;
+      auto job = jobs_.start("deploy", r.lab, args, files);
+      if (!job) return busy(res, r.lab);
+      accepted(res, *job);
+    });
+    svr_.Delete(lab, [this](const httplib::Request& req, httplib::Response& res) {
+      auto name = lab_of(req, res);
+      if (name.empty()) return;
+      auto job = jobs_.start("destroy", name, {"destroy", name});
+      if (!job) return busy(res, name);
+      accepted(res, *job);
+    });
+    // Run the lab's checks (all, or one group): the job's result is the JSON report `netrig test`
+    // writes, and the lab's latest checks become these.
+    svr_.Post(lab + "/checks", [this](const httplib::Request& req, httplib::Response& res) {
+      auto name = lab_of(req, res);
+      if (name.empty()) return;
+      std::string group = "all";
+      if (!req.body.empty()) {
+        auto body = json::parse(req.body, nullptr, false);
+        if (body.is_discarded() || !body.is_object() || (body.contains("group") && !body["group"].is_string()))
+          return send_error(res, 400, "the body must be a JSON object like {\"group\": \"ping\"}");
+        for (const auto& [key, value] : body.items())
+          if (key != "group") return send_error(res, 400, "unknown key '" + key + "' in the body", "the key is group");
+        group = body.value("group", "all");
+      }
+      auto snap = snapshots_.get(name);
+      const auto groups = snap ? snap->groups : std::vector<std::string>{"all"};
+      if (std::find(groups.begin(), groups.end(), group) == groups.end()) {
+        std::string list;
+        for (const auto& g : groups) list += (list.empty() ? "" : ", ") + g;
+        return send_error(res, 422, "lab '" + name + "' has no check group '" + group + "'", "groups: " + list);
+      }
+      std::vector<std::string> args{"check",
+                                    name,
+                                    "-o",
+                                    "json",
+                                    "--json-report",
+                                    "{job_dir}/report.json",
+                                    "--junit",
+                                    "{job_dir}/report.xml",
+                                    "--artifacts",
+                                    "{job_dir}/artifacts"};
+      if (group != "all") args.insert(args.end(), {"--only", group});
+      auto job = jobs_.start("checks", name, args);
+      if (!job) return busy(res, name);
+      accepted(res, *job);
+    });
+  }
+
+  // Server-sent events: every event after ?since=N (or Last-Event-ID), then new ones as they come.
+  void event_stream(const httplib::Request& req, httplib::Response& res) {
+    uint64_t since = 0;
+    const std::string from =
+        req.has_param("since") ? req.get_param_value("since") : req.get_header_value("Last-Event-ID");
+    if (!from.empty()) {
+      char* end = nullptr;
+      since = std::strtoull(from.c_str(), &end, 10);
+      if (*end != '\0' || from.size() > 19) return send_error(res, 400, "since must be an event sequence number");
+    }
+    res.set_header("Cache-Control", "no-store");
+    res.set_chunked_content_provider("text/event-stream", [this, since](size_t, httplib::DataSink& sink) mutable {
+      auto events = events_.after(since, 256, 1000);
+      std::string out;
+      for (const auto& e : events) {
+        out += "id: " + std::to_string(e.seq) + "\ndata: " + e.line + "\n\n";
+        since = e.seq;
+      }
+      if (events.empty()) out = ": keep-alive\n\n";  // also finds a client that went away
+      if (!sink.write(out.data(), out.size())) return false;
+      if (events_.closed()) {
+        sink.done();
+        return false;
+      }
+      return true;
+    });
   }
 
   ServeOptions o_;
   std::string token_;
   EventLog events_;
   LabSnapshots snapshots_;
+  Jobs jobs_;
   httplib::Server svr_;
   std::vector<Route> known_;
 };

@@ -14,6 +14,9 @@ struct ServeOptions {
   double poll_interval_s = 1.0;           // how often the labs' status and counters are refreshed
   int threads = 16;                       // HTTP worker threads (an event stream holds one)
   size_t max_body_bytes = 1 << 20;
+  std::vector<std::string> topology_dirs;  // POST /labs deploys files from these (--topologies)
+  bool allow_posted_topologies = false;    // POST /labs may carry the topology itself (root code execution)
+  std::string jobs_dir;                    // job records; "" = <state root>-serve/jobs
 };
 
 // Validates the options (token file mode, directories); throws std::invalid_argument with what is

@@ -52,6 +52,12 @@ int main(int argc, char** argv) {
     cmd->add_option("--poll-interval", serve_options.poll_interval_s, "seconds between status/counter refreshes")
         ->check(CLI::Range(0.05, 60.0));
     cmd->add_option("--threads", serve_options.threads, "HTTP worker threads")->check(CLI::Range(2, 256));
+    cmd->add_option("--topologies", serve_options.topology_dirs,
+                    "directory whose topology files POST /api/v1/labs may deploy by name (repeatable)");
+    cmd->add_flag("--allow-posted-topologies", serve_options.allow_posted_topologies,
+                  "let POST /api/v1/labs carry the topology itself: its exec: commands run as root here");
+    cmd->add_option("--jobs-dir", serve_options.jobs_dir,
+                    "where job records are kept (default /run/netrig-serve/jobs)");
   };
   bool deploy_serve = false;
   deploy->add_flag("--serve", deploy_serve, "after the deploy, serve the HTTP status API (see serve)");

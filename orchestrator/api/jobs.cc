@@ -1,0 +1,294 @@
+#include "api/jobs.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <sstream>
+
+extern char** environ;
+
+namespace netrig::api {
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+
+double now_seconds() {
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+std::string new_job_id() {
+  static std::mutex m;
+  static std::mt19937_64 rng{std::random_device{}()};
+  std::lock_guard lock(m);
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "job-%012llx", static_cast<unsigned long long>(rng() & 0xffffffffffffULL));
+  return buf;
+}
+
+bool write_file_atomically(const std::string& path, const std::string& text) {
+  const auto tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp);
+    out << text;
+    if (!out) return false;
+  }
+  return std::rename(tmp.c_str(), path.c_str()) == 0;
+}
+
+std::string tail_of(const std::string& path, size_t max) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  auto text = s.str();
+  if (text.size() > max) text = "..." + text.substr(text.size() - max);
+  return text;
+}
+
+bool active(const json& r) { return r.value("state", "") == "running"; }
+
+bool alive(pid_t pid) { return pid > 0 && (kill(pid, 0) == 0 || errno == EPERM); }
+
+}  // namespace
+
+Jobs::Jobs(std::string dir, std::string netrig, EventLog& events)
+    : dir_(std::move(dir)), netrig_(std::move(netrig)), events_(events) {}
+
+Jobs::~Jobs() { stop(); }
+
+void Jobs::save(const json& record) {
+  write_file_atomically(job_dir(record["id"]) + "/job.json", record.dump(2) + "\n");
+}
+
+void Jobs::load() {
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(dir_, ec)) {
+    std::ifstream in(e.path() / "job.json");
+    auto record = json::parse(in, nullptr, false);
+    if (record.is_discarded() || !record.is_object() || !record.contains("id")) continue;
+    const std::string id = record["id"];
+    auto job = std::make_unique<Job>();
+    job->record = record;
+    std::lock_guard lock(mutex_);
+    jobs_[id] = std::move(job);
+    if (!active(record)) continue;
+    const pid_t pid = record.value("pid", 0);
+    // Its process may still run (serve was restarted under it): the lab stays busy until it ends.
+    watchers_.emplace_back([this, id, pid] {
+      while (alive(pid)) {
+        {
+          std::lock_guard lock(mutex_);
+          if (stopping_) return;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(200));
+      }
+      transition(id, {{"state", "interrupted"},
+                      {"finished", now_seconds()},
+                      {"message", "serve stopped while this job ran; its exit code is lost (look at the lab)"}});
+    });
+  }
+}
+
+void Jobs::transition(const std::string& id, const json& changes) {
+  json record;
+  {
+    std::lock_guard lock(mutex_);
+    auto it = jobs_.find(id);
+    if (it == jobs_.end()) return;
+    if (changes.is_object()) it->second->record.update(changes);
+    record = it->second->record;
+  }
+  save(record);
+  json event = {{"job", id}, {"kind", record["kind"]}, {"lab", record["lab"]}, {"state", record["state"]}};
+  if (record.contains("exit_code")) event["exit_code"] = record["exit_code"];
+  events_.publish("job", event);
+}
+
+std::optional<json> Jobs::start(const std::string& kind, const std::string& lab, std::vector<std::string> args,
+                                const std::map<std::string, std::string>& files) {
+  std::lock_guard lock(mutex_);
+  if (stopping_) return std::nullopt;
+  for (const auto& [id, job] : jobs_)
+    if (job->record.value("lab", "") == lab && active(job->record)) return std::nullopt;
+  const auto id = new_job_id();
+  const auto dir = job_dir(id);
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  chmod(dir_.c_str(), 0700);  // posted topologies and their output live here
+  chmod(dir.c_str(), 0700);
+  for (const auto& [name, content] : files) write_file_atomically(dir + "/" + name, content);
+  for (auto& a : args)
+    for (size_t at; (at = a.find("{job_dir}")) != std::string::npos;) a.replace(at, 9, dir);
+  std::vector<std::string> argv{netrig_};
+  argv.insert(argv.end(), args.begin(), args.end());
+  auto job = std::make_unique<Job>();
+  job->record = {{"id", id},
+                 {"kind", kind},
+                 {"lab", lab},
+                 {"state", "running"},
+                 {"command", argv},
+                 {"created", now_seconds()},
+                 {"url", "/api/v1/jobs/" + id}};
+  const json record = job->record;
+  save(record);
+  // run() takes the lock to record the PID, so it waits until this job is in the table.
+  job->thread = std::thread([this, id, argv] { run(id, argv); });
+  jobs_[id] = std::move(job);
+  return record;
+}
+
+void Jobs::run(const std::string& id, std::vector<std::string> argv) {
+  const auto dir = job_dir(id);
+  const auto log = dir + "/output.log";
+  int fds[2];
+  if (pipe2(fds, O_CLOEXEC) != 0) {
+    transition(id, {{"state", "failed"}, {"message", std::string("pipe: ") + std::strerror(errno)}});
+    return;
+  }
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+  posix_spawn_file_actions_addopen(&actions, 1, log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
+  posix_spawn_file_actions_adddup2(&actions, 1, 2);
+  posix_spawn_file_actions_adddup2(&actions, fds[1], 3);  // NETRIG_EVENT_FD (dup2 clears CLOEXEC)
+  posix_spawn_file_actions_addclosefrom_np(&actions, 4);  // not serve's sockets
+  std::vector<std::string> env_strings;
+  for (char** e = environ; *e; ++e)
+    if (std::strncmp(*e, "NETRIG_EVENT_FD=", 16) != 0) env_strings.emplace_back(*e);
+  env_strings.emplace_back("NETRIG_EVENT_FD=3");
+  std::vector<char*> envp, args;
+  for (auto& e : env_strings) envp.push_back(e.data());
+  envp.push_back(nullptr);
+  for (auto& a : argv) args.push_back(a.data());
+  args.push_back(nullptr);
+  pid_t pid = 0;
+  int rc;
+  {
+    // Under the lock: stop() sees either no pid yet (and start refuses new jobs) or this one.
+    std::lock_guard lock(mutex_);
+    rc = stopping_ ? ECANCELED : posix_spawn(&pid, argv[0].c_str(), &actions, nullptr, args.data(), envp.data());
+    if (rc == 0) jobs_[id]->record.update({{"pid", pid}, {"started", now_seconds()}});
+  }
+  posix_spawn_file_actions_destroy(&actions);
+  close(fds[1]);
+  if (rc != 0) {
+    close(fds[0]);
+    transition(id, {{"state", "failed"}, {"message", std::string("cannot start netrig: ") + std::strerror(rc)}});
+    return;
+  }
+  transition(id, {});  // running, with its PID
+  // Deploy steps and check results, one JSON line each, until the child closes its end.
+  std::string pending;
+  char buf[4096];
+  for (ssize_t n; (n = read(fds[0], buf, sizeof buf)) != 0;) {
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      break;
+    }
+    pending.append(buf, static_cast<size_t>(n));
+    for (size_t nl; (nl = pending.find('\n')) != std::string::npos;) {
+      auto event = json::parse(pending.substr(0, nl), nullptr, false);
+      pending.erase(0, nl + 1);
+      if (!event.is_object()) continue;
+      const std::string type = event.value("type", "event");
+      event.erase("type");
+      event["job"] = id;
+      events_.publish(type, event);
+    }
+  }
+  close(fds[0]);
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  const int exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  json changes = {{"exit_code", exit_code}, {"finished", now_seconds()}, {"output", tail_of(log, 8000)}};
+  {
+    std::lock_guard lock(mutex_);
+    const auto& r = jobs_[id]->record;
+    changes["seconds"] = changes["finished"].get<double>() - r.value("started", changes["finished"].get<double>());
+    changes["state"] = stopping_ && exit_code != 0 ? "interrupted" : exit_code == 0 ? "succeeded" : "failed";
+  }
+  std::ifstream report(dir + "/report.json");
+  if (report) {
+    auto result = json::parse(report, nullptr, false);
+    if (!result.is_discarded()) changes["result"] = result;
+  }
+  transition(id, changes);
+}
+
+std::optional<json> Jobs::get(const std::string& id) {
+  std::lock_guard lock(mutex_);
+  auto it = jobs_.find(id);
+  if (it == jobs_.end()) return std::nullopt;
+  return it->second->record;
+}
+
+json Jobs::list() {
+  std::lock_guard lock(mutex_);
+  std::vector<json> all;
+  for (const auto& [id, job] : jobs_) {
+    json brief = job->record;
+    brief.erase("output");
+    brief.erase("result");
+    all.push_back(brief);
+  }
+  std::sort(all.begin(), all.end(),
+            [](const json& a, const json& b) { return a.value("created", 0.0) < b.value("created", 0.0); });
+  return all;
+}
+
+bool Jobs::busy(const std::string& lab) {
+  std::lock_guard lock(mutex_);
+  for (const auto& [id, job] : jobs_)
+    if (job->record.value("lab", "") == lab && active(job->record)) return true;
+  return false;
+}
+
+size_t Jobs::running() {
+  std::lock_guard lock(mutex_);
+  size_t n = 0;
+  for (const auto& [id, job] : jobs_) n += active(job->record);
+  return n;
+}
+
+std::map<std::string, double> Jobs::deploy_seconds() {
+  std::lock_guard lock(mutex_);
+  std::map<std::string, std::pair<double, double>> latest;  // lab -> finished, seconds
+  for (const auto& [id, job] : jobs_) {
+    const auto& r = job->record;
+    if (r.value("kind", "") != "deploy" || r.value("state", "") != "succeeded") continue;
+    auto& slot = latest[r.value("lab", "")];
+    if (r.value("finished", 0.0) >= slot.first) slot = {r.value("finished", 0.0), r.value("seconds", 0.0)};
+  }
+  std::map<std::string, double> out;
+  for (const auto& [lab, v] : latest) out[lab] = v.second;
+  return out;
+}
+
+void Jobs::stop() {
+  std::vector<std::thread> threads;
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+    for (auto& [id, job] : jobs_) {
+      if (active(job->record) && job->thread.joinable() && job->record.value("pid", 0) > 0)
+        kill(job->record.value("pid", 0), SIGTERM);  // our child: it rolls back or destroys cleanly
+      if (job->thread.joinable()) threads.push_back(std::move(job->thread));
+    }
+    for (auto& w : watchers_) threads.push_back(std::move(w));
+    watchers_.clear();
+  }
+  for (auto& t : threads) t.join();
+}
+
+}  // namespace netrig::api

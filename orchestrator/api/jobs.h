@@ -1,0 +1,68 @@
+// The API's mutations as durable jobs: each runs this same netrig binary (deploy, destroy, check)
+// as a child, so a job does exactly what the command line does; its deploy steps and check results
+// come back over a pipe (NETRIG_EVENT_FD, cli/event_sink.h) into the event stream. A job's record
+// (<dir>/<id>/job.json) is rewritten at each transition, so jobs outlive a restart of serve.
+// One job per lab at a time.
+#pragma once
+
+#include <sys/types.h>
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "api/events.h"
+
+namespace netrig::api {
+
+class Jobs {
+ public:
+  // dir: where job records live; netrig: the binary the jobs run.
+  Jobs(std::string dir, std::string netrig, EventLog& events);
+  ~Jobs();
+
+  // Reads the records a previous serve left. A job that was running then is "interrupted" once its
+  // process is gone (its exit code is lost with that serve).
+  void load();
+
+  // Starts `netrig <args>` as job `kind` on `lab`, unless a job for that lab is running (then
+  // nullopt: the caller answers 409). {files} are written into the job's directory first
+  // (name -> content); "{job_dir}" in args is replaced by that directory.
+  std::optional<nlohmann::json> start(const std::string& kind, const std::string& lab, std::vector<std::string> args,
+                                      const std::map<std::string, std::string>& files = {});
+
+  std::optional<nlohmann::json> get(const std::string& id);
+  nlohmann::json list();
+  bool busy(const std::string& lab);
+  size_t running();
+  // Deploy durations of the labs' latest successful deploy jobs (lab -> seconds), for /metrics.
+  std::map<std::string, double> deploy_seconds();
+
+  // SIGTERM to every running job's process (netrig then rolls back or destroys cleanly), and waits.
+  void stop();
+
+ private:
+  struct Job {
+    nlohmann::json record;  // id, kind, lab, state, args, pid, exit_code, created/started/finished, output
+    std::thread thread;
+  };
+  void run(const std::string& id, std::vector<std::string> argv);
+  void transition(const std::string& id, const nlohmann::json& changes);
+  void save(const nlohmann::json& record);
+  std::string job_dir(const std::string& id) const { return dir_ + "/" + id; }
+
+  std::string dir_;
+  std::string netrig_;
+  EventLog& events_;
+  std::mutex mutex_;
+  std::map<std::string, std::unique_ptr<Job>> jobs_;
+  std::vector<std::thread> watchers_;
+  bool stopping_ = false;
+};
+
+}  // namespace netrig::api
