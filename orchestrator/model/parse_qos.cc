@@ -70,6 +70,14 @@ std::optional<uint64_t> scaled(const std::string& text, const std::vector<Unit>&
 
 }  // namespace
 
+uint32_t qos_default_tbf_burst(uint64_t rate) {
+  return static_cast<uint32_t>(std::min<uint64_t>(rate / 8 / 100 + kQosTcMtu, 0xffffffffu));
+}
+
+uint32_t qos_default_htb_buffer(uint64_t rate, uint64_t psched_hz) {
+  return static_cast<uint32_t>(std::min<uint64_t>(rate / 8 / psched_hz + kQosTcMtu, 0xffffffffu));
+}
+
 std::optional<uint64_t> parse_qos_rate(const std::string& text, std::string& why) {
   static const std::vector<Unit> units = {{"bit", 1},     {"kbit", 1e3},   {"mbit", 1e6},      {"gbit", 1e9},
                                           {"tbit", 1e12}, {"bps", 8},      {"kbps", 8e3},      {"mbps", 8e6},
@@ -415,18 +423,9 @@ class QosParser {
     if (q.kind == "tbf") {
       if (!r_.is_map(body, "'tbf' of " + where_)) return std::nullopt;
       r_.check_keys(body, {"rate", "burst", "latency"}, "'tbf'");
-      auto rate_e = Reader::get(body.value, "rate");
-      if (!rate_e) {
-        r_.error(body, "'tbf' of " + where_ + " has no 'rate'", "e.g. tbf: {rate: 5mbit, burst: 32k, latency: 50ms}");
+      if (!bucket(body, "'tbf' of " + where_, "tbf", "e.g. tbf: {rate: 5mbit, burst: 32k, latency: 50ms}", q.rate,
+                  q.burst))
         return std::nullopt;
-      }
-      auto rv = rate(rate_e, "tbf rate", 0);
-      if (!rv) return std::nullopt;
-      q.rate = *rv;
-      // Default bucket: 10 ms of the rate, at least 2 full frames (tc needs burst >= MTU).
-      q.burst = static_cast<uint32_t>(std::max<uint64_t>(q.rate / 8 / 100, 3200));
-      if (auto b = Reader::get(body.value, "burst"))
-        if (auto v = size(b, "tbf burst")) q.burst = *v;
       if (auto l = Reader::get(body.value, "latency")) {
         std::string why;
         auto t = r_.string(l, "tbf latency");
@@ -451,17 +450,7 @@ class QosParser {
     r_.check_keys(e, {"rate", "burst", "method"}, what);
     IngressQos in;
     in.pos = Reader::pos(e);
-    auto rate_e = Reader::get(e.value, "rate");
-    if (!rate_e) {
-      r_.error(e, what + " has no 'rate'", "e.g. ingress: {rate: 5mbit}");
-      return std::nullopt;
-    }
-    auto rv = rate(rate_e, "ingress rate", 0);
-    if (!rv) return std::nullopt;
-    in.rate = *rv;
-    in.burst = static_cast<uint32_t>(std::max<uint64_t>(in.rate / 8 / 100, 3200));
-    if (auto b = Reader::get(e.value, "burst"))
-      if (auto v = size(b, "ingress burst")) in.burst = *v;
+    if (!bucket(e, what, "ingress", "e.g. ingress: {rate: 5mbit}", in.rate, in.burst)) return std::nullopt;
     if (auto m = Reader::get(e.value, "method")) {
       in.method = r_.string(m, "ingress method").value_or("ifb");
       if (in.method != "ifb" && in.method != "police") {
@@ -471,6 +460,24 @@ class QosParser {
       }
     }
     return in;
+  }
+
+  // A token bucket's required `rate` and optional `burst` (tbf, ifb ingress); false when there is
+  // no usable rate. The burst defaults to qos_default_tbf_burst(rate).
+  bool bucket(const Entry& e, const std::string& what, const std::string& label, const std::string& example,
+              uint64_t& rate_out, uint32_t& burst_out) {
+    auto rate_e = Reader::get(e.value, "rate");
+    if (!rate_e) {
+      r_.error(e, what + " has no 'rate'", example);
+      return false;
+    }
+    auto rv = rate(rate_e, label + " rate", 0);
+    if (!rv) return false;
+    rate_out = *rv;
+    burst_out = qos_default_tbf_burst(rate_out);
+    if (auto b = Reader::get(e.value, "burst"))
+      if (auto v = size(b, label + " burst")) burst_out = *v;
+    return true;
   }
 
   Reader& r_;

@@ -76,8 +76,10 @@ void add_htb(const std::string& dev, const EgressQos& q, std::vector<TcObject>& 
     o.type = "htb";
     o.rate = c.rate;
     o.ceil = c.ceil;
-    o.burst = c.burst;
-    o.cburst = c.cburst;
+    // tc's defaults made explicit (libnl-route would pick 1500 bytes); the tc command leaves them
+    // out, as tc computes the same.
+    o.burst = c.burst.value_or(qos_default_htb_buffer(c.rate));
+    o.cburst = c.cburst.value_or(qos_default_htb_buffer(c.ceil));
     o.quantum = c.quantum;
     o.prio = c.prio;
     o.tc = "tc class add dev " + dev + " parent " + handle_text(parent) + " classid " + handle_text(o.handle) +

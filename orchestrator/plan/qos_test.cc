@@ -8,6 +8,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "model/parse_qos.h"
 #include "model/parser.h"
 
 namespace netrig {
@@ -37,6 +38,19 @@ TEST(QosPlan, LectureTreeAsTcCommands) {
   EXPECT_EQ(objs[2].handle, 0x10010u);
   EXPECT_EQ(objs[2].rate, 6000000u);
   EXPECT_EQ(objs[2].ceil, 20000000u);
+  // No burst in the file: tc's default bucket (rate / psched hz 1e9 + 1600 bytes) made explicit,
+  // not libnl-route's 1500; the tc command leaves it out, as tc computes the same.
+  EXPECT_EQ(objs[2].burst, std::optional<uint32_t>(1600));
+  EXPECT_EQ(objs[2].cburst, std::optional<uint32_t>(1600));
+  EXPECT_EQ(objs[2].tc.find("burst"), std::string::npos) << objs[2].tc;
+}
+
+TEST(QosPlan, DefaultBucketsAsTcComputesThem) {
+  EXPECT_EQ(qos_default_htb_buffer(20000000), 1600u);
+  EXPECT_EQ(qos_default_htb_buffer(10000000000ull), 1601u);          // 10 Gbit/s: 1.25e9 B/s / 1e9 = 1
+  EXPECT_EQ(qos_default_htb_buffer(20000000, 100), 1600u + 25000u);  // an old HZ=100 kernel
+  EXPECT_EQ(qos_default_tbf_burst(5000000), 6250u + 1600u);          // 10 ms of 5 Mbit/s + MTU
+  EXPECT_EQ(qos_default_tbf_burst(1000), 1601u);                     // never below one MTU
 }
 
 TEST(QosPlan, U32KeysMergeOnOneWord) {
