@@ -10,6 +10,7 @@ packages=(
   mininet python3 bridge-utils time strace
   openvswitch-switch openvswitch-common openvswitch-testcontroller
   python3-jsonschema python3-yaml libxml2-utils python3-junitparser
+  chromium
   qemu-system-x86 cpio kmod xz-utils
   libvirt-dev libvirt-daemon libvirt-daemon-driver-qemu libvirt-daemon-system libvirt-clients
 )

@@ -14,6 +14,7 @@
 #include <stdexcept>
 #include <thread>
 
+#include "api/assets.h"
 #include "api/deploy_request.h"
 #include "api/events.h"
 #include "api/jobs.h"
@@ -44,6 +45,23 @@ std::pair<std::string, int> parse_listen(const std::string& listen) {
   }
   if (port < 0 || port > 65535) throw std::invalid_argument("--listen '" + listen + "': the port must be 0-65535");
   return {host, port};
+}
+
+const std::vector<RouteSpec>& api_routes() {
+  static const std::vector<RouteSpec> routes{
+      {"/", {"GET"}},
+      {"/metrics", {"GET"}},
+      {"/api/v1/health", {"GET"}},
+      {"/api/v1/openapi.json", {"GET"}},
+      {"/api/v1/events", {"GET"}},
+      {"/api/v1/labs", {"GET", "POST"}},
+      {"/api/v1/labs/{lab}", {"GET", "DELETE"}},
+      {"/api/v1/labs/{lab}/checks", {"GET", "POST"}},
+      {"/api/v1/labs/{lab}/checks/junit", {"GET"}},
+      {"/api/v1/jobs", {"GET"}},
+      {"/api/v1/jobs/{id}", {"GET"}},
+  };
+  return routes;
 }
 
 namespace {
@@ -168,6 +186,7 @@ class Api {
         return httplib::Server::HandlerResponse::Handled;
       }
     }
+    bool known = false;
     for (const auto& r : known_)
       if (std::regex_match(req.path, r.path)) {
         if (std::find(r.methods.begin(), r.methods.end(), req.method) == r.methods.end()) {
@@ -177,8 +196,13 @@ class Api {
           send_error(res, 405, req.method + " is not allowed on " + req.path, "allowed: " + allow);
           return httplib::Server::HandlerResponse::Handled;
         }
+        known = true;
         break;
       }
+    if (!known) {
+      send_error(res, 404, "nothing at " + req.path, "GET /api/v1/openapi.json lists the API");
+      return httplib::Server::HandlerResponse::Handled;
+    }
     const bool mutation = req.method == "POST" || req.method == "DELETE";
     if (mutation && token_.empty()) {
       send_error(res, 403, "this serve is read-only", "start it with --token-file FILE (mode 0600) to allow changes");
@@ -211,15 +235,8 @@ class Api {
 
   void routes() {
     const std::string lab = "/api/v1/labs/([^/]+)";
-    known_ = {{std::regex("/metrics"), {"GET"}},
-              {std::regex("/api/v1/health"), {"GET"}},
-              {std::regex("/api/v1/events"), {"GET"}},
-              {std::regex("/api/v1/labs"), {"GET", "POST"}},
-              {std::regex(lab), {"GET", "DELETE"}},
-              {std::regex(lab + "/checks"), {"GET", "POST"}},
-              {std::regex(lab + "/checks/junit"), {"GET"}},
-              {std::regex("/api/v1/jobs"), {"GET"}},
-              {std::regex("/api/v1/jobs/([^/]+)"), {"GET"}}};
+    for (const auto& r : api_routes())
+      known_.push_back({std::regex(std::regex_replace(r.path, std::regex(R"(\{[a-z]+\})"), "([^/]+)")), r.methods});
     svr_.set_pre_routing_handler(
         [this](const httplib::Request& req, httplib::Response& res) { return gate(req, res); });
     svr_.set_error_handler([](const httplib::Request& req, httplib::Response& res) {
@@ -293,6 +310,14 @@ class Api {
       res.set_content(xml, "application/xml");
     });
     mutation_routes(lab);
+    svr_.Get("/api/v1/openapi.json",
+             [](const httplib::Request&, httplib::Response& res) { res.set_content(kOpenApi, "application/json"); });
+    // The status page: one static file, its script and style inline, nothing from elsewhere.
+    svr_.Get("/", [](const httplib::Request&, httplib::Response& res) {
+      res.set_header("Content-Security-Policy",
+                     "default-src 'self'; style-src 'unsafe-inline'; script-src 'unsafe-inline'");
+      res.set_content(kStatusPage, "text/html; charset=utf-8");
+    });
     svr_.Get("/api/v1/jobs",
              [this](const httplib::Request&, httplib::Response& res) { send_json(res, 200, jobs_.list()); });
     svr_.Get("/api/v1/jobs/([^/]+)", [this](const httplib::Request& req, httplib::Response& res) {

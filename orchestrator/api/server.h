@@ -23,6 +23,15 @@ struct ServeOptions {
 // wrong. Then serves until SIGINT/SIGTERM. Returns the exit code.
 int serve(const ServeOptions& options);
 
+// Every route serve answers, as OpenAPI path templates ("/api/v1/labs/{lab}") with their methods.
+// A path matching none of them is 404 before any handler, so this table is the whole API;
+// api/openapi_test checks docs/openapi.json against it both ways.
+struct RouteSpec {
+  std::string path;
+  std::vector<std::string> methods;
+};
+const std::vector<RouteSpec>& api_routes();
+
 // "HOST:PORT" -> host, port; throws std::invalid_argument.
 std::pair<std::string, int> parse_listen(const std::string& listen);
 
