@@ -23,14 +23,26 @@ if [[ -c /dev/kvm ]] && getent group kvm >/dev/null; then
   fi
 fi
 
+# A daemon keeps every descriptor it inherits: started from a run under `flock LOCK bash .ci/run`,
+# libvirtd held that lock until it exited (all session long). Start daemons with fds > 2 closed.
+detached() {
+  (
+    for fd in /proc/$BASHPID/fd/*; do
+      fd=${fd##*/}
+      ((fd > 2)) && eval "exec $fd>&-" 2>/dev/null
+    done
+    exec "$@"
+  )
+}
+
 [[ -x /usr/sbin/libvirtd && -x /usr/sbin/virtlogd ]] || exit 0
 mkdir -p /run/libvirt
 if ! running /run/virtlogd.pid /usr/sbin/virtlogd; then
-  /usr/sbin/virtlogd -d -p /run/virtlogd.pid
+  detached /usr/sbin/virtlogd -d -p /run/virtlogd.pid
   echo "ci/libvirt.sh: started virtlogd (pid $(cat /run/virtlogd.pid 2>/dev/null || echo ?))"
 fi
 if ! running /run/libvirtd.pid /usr/sbin/libvirtd; then
-  /usr/sbin/libvirtd -d -p /run/libvirtd.pid
+  detached /usr/sbin/libvirtd -d -p /run/libvirtd.pid
   for _ in $(seq 50); do
     [[ -S /run/libvirt/libvirt-sock ]] && break
     sleep 0.1
