@@ -5,7 +5,7 @@ packages=(
   build-essential cmake ninja-build pkg-config clang-format
   libyaml-cpp-dev libnl-3-dev libnl-route-3-dev libmnl-dev libboost-dev libboost-filesystem-dev
   libcli11-dev nlohmann-json3-dev libcpp-httplib-dev libnftables-dev libgtest-dev libgmock-dev
-  libpcap-dev
+  libpcap-dev wrk
   iproute2 iputils-ping iperf3 tcpdump netcat-openbsd socat nftables procps dnsmasq-base busybox
   mininet python3 bridge-utils time strace
   openvswitch-switch openvswitch-common openvswitch-testcontroller
