@@ -11,6 +11,7 @@ packages=(
   openvswitch-switch openvswitch-common openvswitch-testcontroller
   python3-jsonschema python3-yaml libxml2-utils python3-junitparser
   chromium
+  graphviz
   qemu-system-x86 cpio kmod xz-utils
   libvirt-dev libvirt-daemon libvirt-daemon-driver-qemu libvirt-daemon-system libvirt-clients
 )

@@ -24,6 +24,7 @@
 #include "cli/default_topology.h"
 #include "cli/event_sink.h"
 #include "cli/file_order.h"
+#include "cli/graph_render.h"
 #include "cli/local_exec.h"
 #include "cli/progress.h"
 #include "cli/vm_commands.h"
@@ -621,7 +622,21 @@ int cmd_doctor(const CommonOptions& o) {
 int cmd_graph(const CommonOptions& o) {
   auto loaded = load(o);
   if (!loaded) return kExitBadInput;
-  std::cout << (o.format == "dot" ? dot_graph(loaded->topology) : mermaid_graph(loaded->topology));
+  if (o.format == "mermaid" || o.format == "dot") {
+    std::cout << (o.format == "dot" ? dot_graph(loaded->topology) : mermaid_graph(loaded->topology));
+    return kExitOk;
+  }
+  if (o.format == "png" && isatty(STDOUT_FILENO)) {
+    std::cerr << "netrig: a PNG is binary; not writing it to the terminal\n  hint: netrig graph -f png "
+              << (o.file.empty() ? "" : o.file + " ") << "> lab.png\n";
+    return kExitBadInput;
+  }
+  try {
+    std::cout << render_dot(dot_graph(loaded->topology), o.format) << std::flush;
+  } catch (const RenderError& e) {
+    std::cerr << "netrig: error: " << e.what() << "\n";
+    return kExitEnvironment;
+  }
   return kExitOk;
 }
 

@@ -123,9 +123,10 @@ int main(int argc, char** argv) {
   auto* doctor = app.add_subcommand("doctor", "what this host supports and which path netrig takes");
   add_output(doctor);
 
-  auto* graph = app.add_subcommand("graph", "draw the topology (Mermaid or DOT)");
+  auto* graph = app.add_subcommand("graph", "draw the topology: Mermaid, Graphviz DOT, or SVG/PNG (needs graphviz)");
   add_file(graph, false);
-  graph->add_option("-f,--format", common.format, "mermaid or dot")->check(CLI::IsMember({"mermaid", "dot"}));
+  graph->add_option("-f,--format", common.format, "mermaid (default), dot, svg or png (png: redirect stdout to a file)")
+      ->check(CLI::IsMember({"mermaid", "dot", "svg", "png"}));
 
   auto* schema = app.add_subcommand(
       "schema",
