@@ -38,6 +38,7 @@
 #include "drivers/ovs.h"
 #include "model/names.h"
 #include "model/parser.h"
+#include "plan/dry_run.h"
 #include "plan/endpoints.h"
 #include "reports/graph.h"
 #include "reports/lab_checks.h"
@@ -277,46 +278,10 @@ int cmd_plan(const CommonOptions& o) {
   auto loaded = load(o);
   if (!loaded) return kExitBadInput;
   auto plan = make_plan(loaded->topology);
-  if (o.output == "json") {
-    json steps = json::array();
-    for (const auto& s : plan.steps)
-      steps.push_back(
-          {{"id", s.id}, {"kind", to_string(s.kind)}, {"target", s.target}, {"after", s.after}, {"does", s.detail}});
-    json actions = json::array();
-    for (const auto& a : plan.topology.actions)
-      actions.push_back({{"name", a.name},
-                         {"kind", a.kind},
-                         {"after_checks", a.at},
-                         {"target", a.target},
-                         {"does", describe_action(plan, a)}});
-    std::cout << json{{"lab", plan.topology.name}, {"steps", steps}, {"actions", actions}}.dump(2) << "\n";
-    return kExitOk;
-  }
-  std::cout << "plan for lab '" << plan.topology.name << "': " << plan.steps.size() << " steps\n";
-  for (const auto& s : plan.steps) {
-    std::cout << std::setw(4) << s.id << "  " << std::left << std::setw(44) << s.describe() << std::right;
-    if (!s.after.empty()) {
-      std::cout << " after";
-      size_t shown = 0;
-      for (int a : s.after) {
-        if (shown++ == 6) {
-          std::cout << " …";
-          break;
-        }
-        std::cout << " " << a;
-      }
-    }
-    std::string detail = s.detail;  // a NAT step's ruleset spans lines: keep it indented
-    for (size_t at = detail.find('\n'); at != std::string::npos; at = detail.find('\n', at + 9))
-      detail.replace(at, 1, "\n        ");
-    std::cout << "\n        " << detail << "\n";
-  }
-  if (!plan.topology.actions.empty()) {
-    std::cout << "tests: " << plan.topology.checks.size() << " checks in phases between "
-              << plan.topology.actions.size() << " actions:\n";
-    for (const auto& a : plan.topology.actions)
-      std::cout << "  after " << a.at << " checks: " << a.name << "\n        " << describe_action(plan, a) << "\n";
-  }
+  if (o.output == "json")
+    std::cout << plan_json(plan).dump(2) << "\n";
+  else
+    std::cout << plan_text(plan);
   return kExitOk;
 }
 
