@@ -29,6 +29,7 @@
 #include "drivers/nftables.h"
 #include "drivers/ovs.h"
 #include "drivers/process.h"
+#include "drivers/qos.h"
 #include "drivers/service.h"
 #include "drivers/system_error.h"
 #include "drivers/vm.h"
@@ -205,6 +206,10 @@ class Deployer {
       case StepKind::ConfigureNat:
         // The table lives in the node's namespace only and goes with it: nothing to journal.
         nft_apply(plan_.netns_of(step.target), plan_.nat.at(step.target));
+        break;
+      case StepKind::ConfigureQos:
+        // In the node's namespace (its interfaces and ifb devices): goes with it, nothing to journal.
+        apply_qos(plan_.netns_of(step.target), qos_objects(*plan_.topology.find_node(step.target)));
         break;
       case StepKind::ConfigureSecurityGroups:
         configure_security_groups();

@@ -11,6 +11,7 @@
 #include "model/ovs_instance.h"
 #include "plan/nat.h"
 #include "plan/ovs.h"
+#include "plan/qos.h"
 #include "plan/security_groups.h"
 #include "plan/vm.h"
 
@@ -44,6 +45,8 @@ const char* to_string(StepKind kind) {
       return "vm";
     case StepKind::StartService:
       return "service";
+    case StepKind::ConfigureQos:
+      return "qos";
   }
   return "?";
 }
@@ -82,18 +85,17 @@ namespace {
 
 std::string end_label(const Endpoint& e) { return e.iface.empty() ? e.node : e.node + ":" + e.iface; }
 
+std::string trimmed(std::string s) {
+  while (!s.empty() && s.back() == '\n') s.pop_back();
+  return s;
+}
+
 class Planner {
  public:
   explicit Planner(const Topology& topo) { plan_.topology = topo; }
 
   Plan run() {
-    // qos: is validated (model/parse_qos.cc) and built into tc objects (plan/qos.h), but no driver
-    // applies it yet: refuse rather than deploy a lab whose shaping silently is not there.
-    for (const auto& node : plan_.topology.nodes)
-      for (const auto& i : node.interfaces)
-        if (i.qos)
-          throw std::runtime_error("interface '" + node.name + ":" + i.name +
-                                   "' has qos:, which netrig validates and plans (plan/qos.h) but cannot deploy yet");
+    refuse_undeployable_qos();
     assign_macs();
     const auto& topo = plan_.topology;
     // The lab's own host namespace holds its switches and the switch side of their links.
@@ -229,6 +231,9 @@ class Planner {
       for (const auto& i : node.interfaces) client |= i.dhcp;
       if (client) after.insert(after.end(), dhcp_servers.begin(), dhcp_servers.end());
       configured.push_back(add(StepKind::ConfigureNode, node.name, after, configure_detail(node)));
+      if (auto qos = qos_objects(node); !qos.empty())  // once its interfaces exist and are up
+        configured.push_back(add(StepKind::ConfigureQos, node.name, {configured.back()},
+                                 trimmed(qos_commands(qos, plan_.netns_of(node.name)))));
       if (node.nat.empty()) continue;
       // NAT rules in the node's own nftables table, once its interfaces exist and are up.
       plan_.nat[node.name] = nat_ruleset(node);
@@ -271,6 +276,23 @@ class Planner {
   }
 
  private:
+  // What qos: can say but netrig does not build yet: refused before anything is created.
+  void refuse_undeployable_qos() const {
+    for (const auto& node : plan_.topology.nodes)
+      for (const auto& i : node.interfaces) {
+        if (!i.qos) continue;
+        const auto where = "interface '" + node.name + ":" + i.name + "'";
+        if (node.kind != NodeKind::Netns)
+          throw std::runtime_error(where +
+                                   " has qos:, which netrig deploys on namespace nodes only (not yet in "
+                                   "VM guests); shape the VM's traffic on the link's other end instead");
+        if (i.qos->ingress && i.qos->ingress->method == "police")
+          throw std::runtime_error(where +
+                                   " has ingress method: police, which netrig does not build (libnl-route "
+                                   "has no police action, and this kernel has no act_police); use method: ifb");
+      }
+  }
+
   int add(StepKind kind, const std::string& target, std::vector<int> after, std::string detail) {
     Step step;
     step.id = static_cast<int>(plan_.steps.size());

@@ -23,7 +23,8 @@ enum class StepKind {
   ConfigureOvs,
   ConfigureSecurityGroups,
   StartVm,
-  StartService
+  StartService,
+  ConfigureQos
 };
 const char* to_string(StepKind kind);
 
