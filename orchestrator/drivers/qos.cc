@@ -27,15 +27,16 @@
 namespace netrig {
 namespace {
 
-// What the kernel needs for an object, as the module that provides it.
-std::string module_of(const TcObject& o) {
+// What the kernel needs for an object: the feature, and the module that provides it.
+std::string feature_of(const TcObject& o) {
   switch (o.kind) {
     case TcKind::IfbLink:
-      return "ifb";
+      return "ifb device (module ifb";
     case TcKind::Filter:
-      return o.redirect_to.empty() ? "cls_u32" : "cls_u32 and act_mirred";
+      return o.redirect_to.empty() ? "u32 classifier (module cls_u32"
+                                   : "u32 classifier or mirred action (modules cls_u32, act_mirred";
     default:
-      return "sch_" + o.type;
+      return o.type + " qdisc (module sch_" + o.type;
   }
 }
 
@@ -63,6 +64,7 @@ using Qdisc = Owned<rtnl_qdisc, rtnl_qdisc_put>;
 using Class = Owned<rtnl_class, rtnl_class_put>;
 using Cls = Owned<rtnl_cls, rtnl_cls_put>;
 using Link = Owned<rtnl_link, rtnl_link_put>;
+using Act = Owned<rtnl_act, rtnl_act_put>;
 
 int index_of(const std::string& device) {
   unsigned idx = if_nametoindex(device.c_str());
@@ -96,6 +98,9 @@ int create(nl_sock* sk, const TcObject& o) {
         rtnl_htb_set_defcls(q.p, o.default_class);
       } else if (o.type == "tbf") {
         if (o.rate / 8 > 0x7fffffffull) return -NLE_RANGE;
+        // tc qdisc add ... tbf rate R burst B limit L. Cell 0: libnl derives the rate table's
+        // cell_log from its MTU (1500 -> 3), the cell_log tc derives from its 2047 (also 3); a
+        // non-zero cell must be a power of two, or libnl stores -NLE_INVAL as the cell_log.
         rtnl_qdisc_tbf_set_limit(q.p, static_cast<int>(o.limit));
         rtnl_qdisc_tbf_set_rate(q.p, static_cast<int>(o.rate / 8), static_cast<int>(o.burst.value_or(3200)), 0);
       } else if ((o.type == "pfifo" || o.type == "bfifo") && o.limit) {
@@ -128,15 +133,16 @@ int create(nl_sock* sk, const TcObject& o) {
       }
       rtnl_u32_set_cls_terminal(f.p);
       if (!o.redirect_to.empty()) {
-        rtnl_act* act = rtnl_act_alloc();
-        if (!act) throw std::runtime_error("libnl: out of memory");
-        rtnl_tc_set_kind(TC_CAST(act), "mirred");
-        rtnl_mirred_set_action(act, TCA_EGRESS_REDIR);
-        rtnl_mirred_set_policy(act, TC_ACT_STOLEN);
-        rtnl_mirred_set_ifindex(act, static_cast<uint32_t>(index_of(o.redirect_to)));
-        int err = rtnl_u32_add_action(f.p, act);  // the filter takes a reference
-        rtnl_act_put(act);
-        if (err < 0) return err;
+        // action mirred egress redirect dev IFB. rtnl_u32_add_action takes its own reference when
+        // it succeeds (libnl 3.7 lib/route/cls/u32.c: rtnl_act_get; the filter's free puts it),
+        // so `act` drops ours on every path, thrown or not.
+        const auto ifb = static_cast<uint32_t>(index_of(o.redirect_to));
+        Act act(rtnl_act_alloc());
+        if (int err = rtnl_tc_set_kind(TC_CAST(act.p), "mirred"); err < 0) return err;
+        rtnl_mirred_set_action(act.p, TCA_EGRESS_REDIR);
+        rtnl_mirred_set_policy(act.p, TC_ACT_STOLEN);
+        rtnl_mirred_set_ifindex(act.p, ifb);
+        if (int err = rtnl_u32_add_action(f.p, act.p); err < 0) return err;
       } else {
         rtnl_u32_set_classid(f.p, o.flowid);
       }
@@ -154,10 +160,9 @@ std::string qos_failure_message(const TcObject& o, int nl_error) {
   // unknown link type EOPNOTSUPP.
   const int e = nl_error < 0 ? -nl_error : nl_error;
   if (e == NLE_OBJ_NOTFOUND || (o.kind == TcKind::IfbLink && e == NLE_OPNOTSUPP)) {
-    msg += "; this kernel has no " + o.type + " (module " + module_of(o) +
-           " is not built in, and netrig does not load modules). ";
+    msg += "; this kernel has no " + feature_of(o) + " is not built in, and netrig does not load modules). ";
     if (o.type == "sfq" || o.type == "fq_codel" || o.type == "netem" || o.type == "prio")
-      msg += "Use a pfifo/bfifo leaf here, or put the node in a VM whose Debian kernel has it (kind: vm)";
+      msg += "Use a pfifo/bfifo leaf here, or run on a kernel that has it (Debian's own kernels do)";
     else
       msg += "Run on a kernel that has it (`netrig doctor` lists what this one lacks)";
   } else if (e == NLE_RANGE) {
