@@ -3,7 +3,11 @@
 // node may be a vm: the command then runs in the guest through its agent.
 #include <signal.h>
 
+#include <algorithm>
+#include <cmath>
 #include <cstdio>
+#include <future>
+#include <memory>
 #include <mutex>
 #include <nlohmann/json.hpp>
 
@@ -90,6 +94,100 @@ static std::string number(double v) {
   return buf;
 }
 
+static std::vector<std::string> client_argv(const CheckSpec& check, const std::string& address, int port) {
+  const auto secs = std::to_string(static_cast<int>(check.seconds));
+  std::vector<std::string> argv = {
+      "iperf3", "-c", address, "-p", std::to_string(port), "-t", secs, "-J", "--connect-timeout", "3000"};
+  if (check.protocol == "udp") {
+    argv.push_back("-u");
+    if (check.bitrate_mbps) argv.insert(argv.end(), {"-b", number(*check.bitrate_mbps) + "M"});
+  }
+  return argv;
+}
+
+// Flow group: one server per flow (port + i) on the target, every client started at once, each
+// flow's figures in r.flows, the split against `ratio`.
+static CheckResult iperf3_group(const Plan& plan, const CheckSpec& check) {
+  CheckResult r;
+  const auto server_node = check.target.substr(0, check.target.find(':'));
+  const auto address = resolve_target(plan.topology, check.target, 0);
+  const size_t n = check.flows.size();
+  std::vector<std::unique_ptr<NodeBackground>> servers;
+  std::vector<std::vector<std::string>> server_argv(n), argv(n);
+  for (size_t i = 0; i < n; ++i) {
+    const int port = check.port + static_cast<int>(i);
+    server_argv[i] = {"iperf3", "-s", "-1", "-p", std::to_string(port), "--forceflush"};
+    servers.push_back(std::make_unique<NodeBackground>(plan, server_node, server_argv[i], "Server listening",
+                                                       is_vm(plan, server_node) ? 15 : 5));
+    argv[i] = client_argv(check, address, port);
+  }
+  std::vector<std::future<ExecResult>> runs;
+  for (size_t i = 0; i < n; ++i)
+    runs.push_back(std::async(std::launch::async,
+                              [&, i] { return run_on_node(plan, check.flows[i].node, argv[i], check.seconds + 10); }));
+  std::vector<Iperf3Summary> sums(n);
+  std::string why;
+  double total = 0;
+  for (size_t i = 0; i < n; ++i) {
+    auto run = runs[i].get();
+    auto stopped = servers[i]->stop(SIGTERM, 2);
+    sums[i] = parse_iperf3_json(run.output);
+    const auto& node = check.flows[i].node;
+    r.evidence.push_back({on_node_text(plan, node, argv[i]),
+                          sums[i].parsed ? describe_iperf3(sums[i]) + "\n" : run.output, run.exit_code, run.seconds});
+    r.evidence.push_back(
+        {on_node_text(plan, server_node, server_argv[i]) + " (stopped by PID)",
+         stopped.output.size() > 2000 ? stopped.output.substr(stopped.output.size() - 2000) : stopped.output,
+         stopped.exit_code, stopped.seconds});
+    FlowResult f;
+    f.name = node + " -> " + check.target;
+    f.node = node;
+    f.target = address + ":" + std::to_string(check.port + static_cast<int>(i));
+    if (sums[i].parsed) f.figures = iperf3_figures(sums[i]);
+    r.flows.push_back(f);
+    if (why.empty() && run.timed_out) why = f.name + ": iperf3 client timed out";
+    if (why.empty() && run.interrupted) why = "interrupted";
+    if (why.empty() && !sums[i].parsed) why = f.name + ": iperf3: " + sums[i].error;
+    total += sums[i].received_mbps;
+  }
+  std::string split;
+  for (size_t i = 0; i < n; ++i) split += (i ? " : " : "") + number(std::round(sums[i].received_mbps * 100) / 100);
+  split += " Mbit/s";
+  r.figures["flows"] = static_cast<double>(n);
+  r.figures["total_received_mbps"] = total;
+  for (size_t i = 0; why.empty() && i < n; ++i) {
+    const auto& f = check.flows[i];
+    const double v = sums[i].received_mbps;
+    if (f.min_mbps && v < *f.min_mbps)
+      why = r.flows[i].name + ": " + number(v) + " Mbit/s received, expected at least " + number(*f.min_mbps);
+    else if (f.max_mbps && v > *f.max_mbps)
+      why = r.flows[i].name + ": " + number(v) + " Mbit/s received, expected at most " + number(*f.max_mbps);
+  }
+  if (!check.ratio.empty() && total > 0) {
+    double weights = 0, worst = 0;
+    for (double w : check.ratio) weights += w;
+    for (size_t i = 0; i < n; ++i) {
+      const double share = sums[i].received_mbps / total, expected = check.ratio[i] / weights;
+      const double error = share / expected - 1;
+      r.flows[i].figures["share"] = share;
+      r.flows[i].figures["expected_share"] = expected;
+      r.flows[i].figures["share_error_pct"] = error * 100;
+      worst = std::max(worst, std::abs(error));
+    }
+    r.figures["max_share_error_pct"] = worst * 100;
+    r.figures["tolerance_pct"] = check.ratio_tolerance * 100;
+    std::string want;
+    for (size_t i = 0; i < n; ++i) want += (i ? " : " : "") + number(check.ratio[i]);
+    if (why.empty() && worst > check.ratio_tolerance)
+      why = "split " + split + ", expected " + want + ": a flow's share is " + number(std::round(worst * 1000) / 10) +
+            " % off its weight's (tolerance " + number(check.ratio_tolerance * 100) + " %)";
+    split += " (expected " + want + ", worst share " + number(std::round(worst * 1000) / 10) + " % off)";
+  }
+  r.status = why.empty() ? CheckStatus::Passed : CheckStatus::Failed;
+  r.message = why.empty() ? "together: " + split : why;
+  return r;
+}
+
 CheckResult iperf3_once(const Plan& plan, const CheckSpec& check) {
   // One measurement at a time: two at once on a shared CPU would measure each other, and would
   // fight over the server port.
@@ -100,18 +198,14 @@ CheckResult iperf3_once(const Plan& plan, const CheckSpec& check) {
     return r;
   }
   std::unique_lock lock(measurement_lock());
+  if (!check.flows.empty()) return iperf3_group(plan, check);
   const auto server_node = check.target.substr(0, check.target.find(':'));
   const auto address = resolve_target(plan.topology, check.target, 0);
   const auto port = std::to_string(check.port);
   std::vector<std::string> server_argv = {"iperf3", "-s", "-1", "-p", port, "--forceflush"};
   NodeBackground server(plan, server_node, server_argv, "Server listening", is_vm(plan, server_node) ? 15 : 5);
 
-  const auto secs = std::to_string(static_cast<int>(check.seconds));
-  std::vector<std::string> argv = {"iperf3", "-c", address, "-p", port, "-t", secs, "-J", "--connect-timeout", "3000"};
-  if (check.protocol == "udp") {
-    argv.push_back("-u");
-    if (check.bitrate_mbps) argv.insert(argv.end(), {"-b", number(*check.bitrate_mbps) + "M"});
-  }
+  const auto argv = client_argv(check, address, check.port);
   auto run = run_on_node(plan, check.node, argv, check.seconds + 10);
   auto stopped = server.stop(SIGTERM, 2);
   auto summary = parse_iperf3_json(run.output);

@@ -23,8 +23,8 @@ TEST(QosFailureMessage, AMissingLeafQdiscNamesItsModuleAndTheFifoWayOut) {
 }
 
 TEST(QosFailureMessage, AMissingHtbPointsAtDoctor) {
-  const auto m = qos_failure_message(qdisc("htb", "tc qdisc add dev eth1 root handle 1: htb default 12"),
-                                     -NLE_OBJ_NOTFOUND);
+  const auto m =
+      qos_failure_message(qdisc("htb", "tc qdisc add dev eth1 root handle 1: htb default 12"), -NLE_OBJ_NOTFOUND);
   EXPECT_NE(m.find("no htb qdisc (module sch_htb"), std::string::npos) << m;
   EXPECT_NE(m.find("netrig doctor"), std::string::npos) << m;
 }

@@ -1,6 +1,7 @@
 // The tests: block: ping, connect, exec, pingall, capture and iperf3 checks, resolved against the
 // nodes.
 #include <algorithm>
+#include <cstdlib>
 #include <regex>
 
 #include "model/bpf.h"
@@ -17,8 +18,9 @@ const std::vector<std::string> kCheckTypes = {"ping",    "connect", "exec",     
 const std::vector<std::string> kCaptureKeys = {"node",  "iface", "bridge", "port",   "filter",   "expect",
                                                "count", "none",  "vlan",   "tagged", "duration", "traffic"};
 const std::vector<std::string> kTrafficKeys = {"ping", "exec"};
-const std::vector<std::string> kIperfKeys = {"from", "to",       "seconds",  "protocol",
-                                             "port", "min_mbps", "max_mbps", "bitrate"};
+const std::vector<std::string> kIperfKeys = {"from",     "to",      "seconds", "protocol", "port",     "min_mbps",
+                                             "max_mbps", "bitrate", "flows",   "ratio",    "tolerance"};
+const std::vector<std::string> kIperfFlowKeys = {"from", "min_mbps", "max_mbps"};
 const std::vector<std::string> kPingKeys = {"from",    "to",     "count",    "expect",  "max_loss",
                                             "max_rtt", "family", "interval", "max_lost"};
 // The check types that can run in the background (across later actions).
@@ -84,6 +86,11 @@ std::string default_name(const CheckSpec& c) {
                                : c.bridge + (c.bridge_port.empty() ? "" : ":" + c.bridge_port)) +
              (c.filter.empty() ? "" : " '" + c.filter + "'");
     case CheckType::Iperf3:
+      if (!c.flows.empty()) {
+        std::string from;
+        for (const auto& f : c.flows) from += (from.empty() ? "" : "+") + f.node;
+        return "iperf3 " + c.protocol + " " + from + " -> " + c.target;
+      }
       return "iperf3 " + c.protocol + " " + c.node + " -> " + c.target;
     case CheckType::Reachability:
       return "reachability " + std::to_string(c.reach_from.size()) + "x" + std::to_string(c.reach_to.size());
@@ -606,8 +613,17 @@ class CheckParser {
 
   bool iperf3(const Entry& body, CheckSpec& c) {
     c.type = CheckType::Iperf3;
-    if (!keys(body, kIperfKeys, {"from", "to"}, "iperf3: {from: h1, to: h2, seconds: 2, min_mbps: 100}")) return false;
-    bool ok = netns_node(get(body, "from"), "'from'", c.node);
+    const bool group = static_cast<bool>(get(body, "flows"));
+    if (!keys(body, kIperfKeys, group ? std::vector<std::string>{"to"} : std::vector<std::string>{"from", "to"},
+              "iperf3: {from: h1, to: h2, seconds: 2, min_mbps: 100}"))
+      return false;
+    bool ok = group ? iperf3_flows(body, c) : netns_node(get(body, "from"), "'from'", c.node);
+    for (const char* k : {"ratio", "tolerance"})
+      if (!group && get(body, k)) {
+        r_.error(get(body, k), "'" + std::string(k) + "' is for a group of flows",
+                 "start several clients together: 'flows: [{from: h1}, {from: h2}], ratio: [3, 1]'");
+        ok = false;
+      }
     const auto to = get(body, "to");
     if (target(to, 0, c.target) && IpAddr::parse(c.target)) {
       r_.error(to, "'to' of iperf3 must be a node, not an address",
@@ -638,6 +654,79 @@ class CheckParser {
     if (ok && c.min_mbps && c.max_mbps && *c.min_mbps > *c.max_mbps) {
       r_.error(get(body, "max_mbps"), "'max_mbps' is below 'min_mbps'", "no rate can pass; swap them");
       return false;
+    }
+    return ok;
+  }
+
+  // flows: [{from: h1}, {from: h2, min_mbps: 1}], ratio: [3, 1], tolerance: 15% (or 0.15).
+  bool iperf3_flows(const Entry& body, CheckSpec& c) {
+    const auto flows = get(body, "flows");
+    if (get(body, "from")) {
+      r_.error(get(body, "from"), "'from' and 'flows' of iperf3 exclude each other",
+               "name each client in 'flows: [{from: h1}, {from: h2}]'");
+      return false;
+    }
+    if (!r_.is_list(flows, "'flows' of iperf3")) return false;
+    bool ok = true;
+    for (const auto& item : flows.value) {
+      Entry f(item);
+      if (!r_.is_map(f, "a flow of iperf3")) return false;
+      r_.check_keys(f, kIperfFlowKeys, "a flow of iperf3");
+      CheckSpec::Iperf3Flow flow;
+      flow.pos = Reader::pos(f);
+      if (!get(f, "from")) {
+        r_.error(f, "a flow of iperf3 needs 'from'", "e.g. {from: h1}");
+        ok = false;
+        continue;
+      }
+      ok &= netns_node(get(f, "from"), "'from'", flow.node);
+      for (auto [k, field] :
+           {std::pair<const char*, std::optional<double>*>{"min_mbps", &flow.min_mbps}, {"max_mbps", &flow.max_mbps}})
+        if (auto v = get(f, k)) {
+          *field = r_.number(v, "'" + std::string(k) + "' (Mbit/s)", 0, 1000000);
+          ok &= field->has_value();
+        }
+      c.flows.push_back(flow);
+    }
+    if (ok && (c.flows.size() < 2 || c.flows.size() > 8)) {
+      r_.error(flows, "'flows' of iperf3 has " + std::to_string(c.flows.size()) + " flows",
+               "give 2 to 8 (one flow is 'from:' alone)");
+      return false;
+    }
+    if (ok) c.node = c.flows.front().node;
+    if (const auto ratio = get(body, "ratio")) {
+      if (!r_.is_list(ratio, "'ratio' of iperf3")) return false;
+      for (const auto& w : ratio.value) {
+        auto v = r_.number(Entry(w), "a weight of 'ratio'", 0.001, 1000000);
+        if (!v) return false;
+        c.ratio.push_back(*v);
+      }
+      if (c.ratio.size() != c.flows.size()) {
+        r_.error(ratio,
+                 "'ratio' has " + std::to_string(c.ratio.size()) + " weights for " + std::to_string(c.flows.size()) +
+                     " flows",
+                 "one weight per flow, in the flows' order, e.g. ratio: [3, 1, 6]");
+        return false;
+      }
+    }
+    if (const auto t = get(body, "tolerance")) {
+      auto text = r_.string(t, "'tolerance'");
+      if (!text) return false;
+      std::string s = *text;
+      const bool pct = !s.empty() && s.back() == '%';
+      if (pct) s.pop_back();
+      char* end = nullptr;
+      const double v = std::strtod(s.c_str(), &end);
+      if (s.empty() || *end || !(v > 0) || v >= (pct ? 100 : 1)) {
+        r_.error(t, "'tolerance' " + *text + " is not a fraction between 0 and 1 or a percentage below 100%",
+                 "e.g. tolerance: 15% (each flow's share within 15 % of its weight's)");
+        return false;
+      }
+      c.ratio_tolerance = pct ? v / 100 : v;
+      if (c.ratio.empty()) {
+        r_.error(t, "'tolerance' without 'ratio'", "give the split to expect, e.g. ratio: [3, 1, 6]");
+        return false;
+      }
     }
     return ok;
   }

@@ -311,6 +311,17 @@ struct CheckSpec {
   std::optional<double> min_mbps;
   std::optional<double> max_mbps;
   std::optional<double> bitrate_mbps;  // udp: -b
+  // iperf3 flow group: several clients started together towards `target` (each its own server
+  // port, port + i); min/max then bound each flow's own rate, and `ratio` (one weight per flow)
+  // the split: every flow's share of the total within `ratio_tolerance` (relative) of its weight's.
+  struct Iperf3Flow {
+    std::string node;
+    std::optional<double> min_mbps, max_mbps;
+    SourcePos pos;
+  };
+  std::vector<Iperf3Flow> flows;
+  std::vector<double> ratio;
+  double ratio_tolerance = 0.15;
   // sequencing (checks/sequence.h): a background check starts at its place in `tests:` and keeps
   // running across later actions; it runs once (no retry) and its verdict is collected when it
   // ends (at `wait: NAME` or the end of the tests).
