@@ -14,6 +14,7 @@ packages=(
   graphviz
   qemu-system-x86 cpio kmod xz-utils
   libvirt-dev libvirt-daemon libvirt-daemon-driver-qemu libvirt-daemon-system libvirt-clients
+  runc tini mmdebstrap
 )
 missing=()
 for p in "${packages[@]}"; do
@@ -53,6 +54,10 @@ if ! command -v promtool >/dev/null; then
 fi
 # The guest image for `kind: vm` nodes (Debian packages fetched, not installed; cached by recipe).
 bash "$(dirname "$0")/../images/build.sh" >/dev/null
+# The netrig/debian root filesystem for `kind: container` nodes (mmdebstrap; cached by the recipe's
+# hash, so only the first run builds, ~2 min). Not fatal: the container tests then SKIP saying why.
+bash "$(dirname "$0")/../images/build-container.sh" >/dev/null ||
+  echo "ci/setup.sh: netrig/debian container image not built; container tests will be skipped" >&2
 # The libvirt driver (settings.vm_driver: libvirt) talks to a local libvirtd; these machines have no
 # systemd, so start virtlogd (console logs) and libvirtd as daemons when they are not running.
 bash "$(dirname "$0")/libvirt.sh"

@@ -131,7 +131,7 @@ CheckResult pingall_run(const Plan& plan, const CheckSpec& check) {
   std::vector<std::string> nodes = check.nodes;
   if (nodes.empty())
     for (const auto& n : plan.topology.nodes)
-      if (n.kind == NodeKind::Netns && !resolve_target(plan.topology, n.name, family).empty()) nodes.push_back(n.name);
+      if (in_own_netns(n.kind) && !resolve_target(plan.topology, n.name, family).empty()) nodes.push_back(n.name);
   std::vector<IpAddr> addresses;
   for (const auto& n : nodes) {
     auto a = resolve_target(plan.topology, n, family);

@@ -28,6 +28,7 @@
 #include "cli/local_exec.h"
 #include "cli/progress.h"
 #include "cli/vm_commands.h"
+#include "drivers/container.h"
 #include "drivers/deployer.h"
 #include "drivers/dhcp.h"
 #include "drivers/doctor.h"
@@ -365,11 +366,11 @@ int exec_in_node(const CommonOptions& o, const std::string& node, const std::vec
   // ovs switch).
   if (node == kLocalHost || (spec && spec->kind == NodeKind::Ovs)) return exec_in_local_host(*plan, cmd);
   if (spec && spec->kind == NodeKind::Vm) return exec_in_vm(*plan, node, cmd);
-  if (!spec || spec->kind != NodeKind::Netns) {
+  if (!spec || !in_own_netns(spec->kind)) {
     std::vector<std::string> names;
     for (const auto& n : plan->topology.nodes)
       if (n.kind != NodeKind::Bridge) names.push_back(n.name);
-    std::cerr << "netrig: error: lab '" << o.lab << "' has no netns, vm or ovs node '" << node << "'\n";
+    std::cerr << "netrig: error: lab '" << o.lab << "' has no netns, container, vm or ovs node '" << node << "'\n";
     auto hint = did_you_mean(node, names);
     if (!hint.empty()) std::cerr << "  hint: " << hint << "\n";
     return kExitBadInput;
@@ -380,8 +381,17 @@ int exec_in_node(const CommonOptions& o, const std::string& node, const std::vec
     std::cerr << "netrig: error: setns: " << std::strerror(errno) << "\n";
     return kExitEnvironment;
   }
+  std::vector<std::string> words = cmd;
+  if (spec->kind == NodeKind::Container) {  // into the container's mount, PID, UTS and IPC namespaces
+    try {
+      words = in_container(*plan, node, cmd);
+    } catch (const std::exception& e) {
+      std::cerr << "netrig: error: " << e.what() << "\n";
+      return kExitEnvironment;
+    }
+  }
   std::vector<char*> argv;
-  for (const auto& c : cmd) argv.push_back(const_cast<char*>(c.c_str()));
+  for (const auto& c : words) argv.push_back(const_cast<char*>(c.c_str()));
   argv.push_back(nullptr);
   execvp(argv[0], argv.data());
   std::cerr << "netrig: error: cannot run " << cmd[0] << ": " << std::strerror(errno) << "\n";

@@ -20,6 +20,7 @@
 #include <set>
 #include <thread>
 
+#include "drivers/container.h"
 #include "drivers/dhcp.h"
 #include "drivers/fd.h"
 #include "drivers/interrupt.h"
@@ -61,6 +62,7 @@ class Deployer {
 
   void run() {
     // Claiming the state directory is atomic: of two deploys of one lab name, one wins.
+    check_containers_runnable(plan_);  // images, runc, tini: before anything exists
     if (!claim_lab_dir(lab_))
       throw LabExistsError("lab '" + lab_ + "' is already deployed (state in " + lab_dir(lab_) +
                            "); destroy it first with: netrig destroy " + lab_);
@@ -194,6 +196,9 @@ class Deployer {
           configure_vm(plan_, *node);
         else
           configure_node(*node);
+        break;
+      case StepKind::StartContainer:
+        start_container(plan_, *plan_.topology.find_node(step.target), *journal_);
         break;
       case StepKind::StartVm:
         if (const auto driver = effective_vm_driver(plan_.topology); driver == "libvirt")
@@ -420,8 +425,11 @@ class Deployer {
 
   void run_exec(const NodeSpec& node) {
     for (const auto& cmd : node.exec) {
-      auto result = node.kind == NodeKind::Vm ? vm_exec(lab_, node.name, cmd, 60.0)
-                                              : run_in_netns(plan_.netns_of(node.name), {"/bin/sh", "-c", cmd}, 60.0);
+      auto result =
+          node.kind == NodeKind::Vm ? vm_exec(lab_, node.name, cmd, 60.0)
+          : node.kind == NodeKind::Container
+              ? run_in_netns(plan_.netns_of(node.name), in_container(plan_, node.name, {"/bin/sh", "-c", cmd}), 60.0)
+              : run_in_netns(plan_.netns_of(node.name), {"/bin/sh", "-c", cmd}, 60.0);
       if (result.exit_code != 0)
         throw std::runtime_error("exec on " + node.name + ": '" + cmd + "' exited with " +
                                  std::to_string(result.exit_code) + (result.timed_out ? " (timed out)" : "") +
@@ -499,6 +507,10 @@ DestroyReport destroy_lab(const std::string& lab) {
       report.foreign_namespaces.push_back(e.name);
   }
 
+  // 0. Containers (runc delete --force by the lab's ids), then their overlay mounts.
+  std::string mounts_left;
+  report.processes += destroy_containers(lab, entries, &mounts_left);
+
   // 1. Processes living in the lab's namespaces (daemons, exec, checks) would keep them alive.
   std::vector<ino_t> inodes;
   for (const auto& ns : namespaces) inodes.push_back(netns_inode(ns));
@@ -549,6 +561,10 @@ DestroyReport destroy_lab(const std::string& lab) {
   //    there that are the lab's by alias or interface group (a veth whose peer was in a lab
   //    namespace went with it; one between two switches did not).
   report.host_devices = delete_host_devices(lab, entries);
+  if (!mounts_left.empty()) {  // remove_all would cross into a mount that stays
+    report.incomplete = mounts_left + "the lab's state is kept; run `netrig destroy " + lab + "` again";
+    return report;
+  }
   if (unreachable) {
     report.incomplete = std::to_string(unreachable) +
                         " Open vSwitch database(s) did not answer; the lab's state is kept so that "

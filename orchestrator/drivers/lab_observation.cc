@@ -83,7 +83,7 @@ LabObservation observe_lab(const Plan& plan, bool with_counters) {
   if (with_counters) {
     std::set<std::string> namespaces;
     for (const auto& n : t.nodes)
-      if (n.kind == NodeKind::Netns && o.present.count(n.name)) namespaces.insert(plan.netns_of(n.name));
+      if (in_own_netns(n.kind) && o.present.count(n.name)) namespaces.insert(plan.netns_of(n.name));
     for (const auto& l : plan.links)
       for (const auto* e : {&l.a, &l.b})
         if (!e->netns.empty()) namespaces.insert(e->netns);

@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <fstream>
 
+#include "drivers/container.h"
 #include "drivers/node_exec.h"
 #include "drivers/system_error.h"
 #include "drivers/vm.h"
@@ -55,6 +56,10 @@ std::string guest_temp_path(const std::string& stem) {
 
 NodeBackground::NodeBackground(const Plan& plan, const std::string& node, const std::vector<std::string>& argv,
                                const std::string& ready, double ready_timeout_s) {
+  if (is_container(plan, node)) {  // inside the container, in its network namespace
+    local_ = std::make_unique<Background>(plan.netns_of(node), in_container(plan, node, argv), ready, ready_timeout_s);
+    return;
+  }
   if (!is_vm(plan, node)) {
     local_ = std::make_unique<Background>(plan.netns_of(node), argv, ready, ready_timeout_s);
     return;

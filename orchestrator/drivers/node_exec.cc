@@ -1,5 +1,6 @@
 #include "drivers/node_exec.h"
 
+#include "drivers/container.h"
 #include "drivers/ovs.h"
 #include "drivers/vm.h"
 #include "model/names.h"
@@ -14,6 +15,11 @@ bool is_vm(const Plan& plan, const std::string& node) {
 bool is_ovs(const Plan& plan, const std::string& node) {
   const auto* n = plan.topology.find_node(node);
   return n && n->kind == NodeKind::Ovs;
+}
+
+bool is_container(const Plan& plan, const std::string& node) {
+  const auto* n = plan.topology.find_node(node);
+  return n && n->kind == NodeKind::Container;
 }
 
 std::vector<std::string> local_host_env(const Plan& plan) {
@@ -48,6 +54,11 @@ ExecResult run_on_node(const Plan& plan, const std::string& node, const std::vec
     r.argv = argv;
     return r;
   }
+  if (is_container(plan, node)) {
+    auto r = run_in_netns(plan.netns_of(node), in_container(plan, node, argv), timeout_s);
+    r.argv = argv;
+    return r;
+  }
   if (!is_vm(plan, node)) {
     auto r = run_in_netns(plan.netns_of(node), with_local_env(plan, node, argv), timeout_s);
     r.argv = argv;
@@ -62,6 +73,7 @@ ExecResult run_on_node(const Plan& plan, const std::string& node, const std::vec
 
 std::string on_node_text(const Plan& plan, const std::string& node, const std::vector<std::string>& argv) {
   if (is_vm(plan, node)) return "in guest " + node + ": " + shell_join(argv);
+  if (is_container(plan, node)) return "in container " + node + ": " + shell_join(argv);
   if (is_ovs(plan, node))
     return "ip netns exec " + plan.local_netns() + " env " + ovs_env(plan).front() + " " + shell_join(argv);
   return "ip netns exec " + plan.netns_of(node) + " " + shell_join(with_local_env(plan, node, argv));

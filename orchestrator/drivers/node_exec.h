@@ -16,6 +16,7 @@ namespace netrig {
 
 bool is_vm(const Plan& plan, const std::string& node);
 bool is_ovs(const Plan& plan, const std::string& node);
+bool is_container(const Plan& plan, const std::string& node);
 
 // run_in_netns for netns nodes; the agent (argv quoted into one sh -c line) for vm nodes.
 ExecResult run_on_node(const Plan& plan, const std::string& node, const std::vector<std::string>& argv,

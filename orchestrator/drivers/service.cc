@@ -10,6 +10,7 @@
 #include <stdexcept>
 #include <thread>
 
+#include "drivers/container.h"
 #include "drivers/lab_state.h"
 #include "drivers/netns.h"
 #include "util/files.h"
@@ -55,7 +56,13 @@ pid_t start_service(const Plan& plan, const std::string& node, const ServiceSpec
   const auto& lab = plan.topology.name;
   fs::create_directories(lab_dir(lab) + "/services");
   const auto log = service_log(lab, node, service.name);
-  const pid_t pid = spawn_in_netns(plan.netns_of(node), service_argv(lab, service.command), log);
+  // In a container node: inside its container (nsenter's PID; the service is its child, in its group).
+  const auto* spec = plan.topology.find_node(node);
+  const bool simple = service.command.find_first_of(";&|<>()`$\n") == std::string::npos;
+  const auto argv = spec && spec->kind == NodeKind::Container
+                        ? in_container(plan, node, {"/bin/sh", "-c", (simple ? "exec " : "") + service.command})
+                        : service_argv(lab, service.command);
+  const pid_t pid = spawn_in_netns(plan.netns_of(node), argv, log);
   if (on_pid) on_pid(pid);
   {
     std::ofstream out(service_pid_file(lab, node, service.name), std::ios::trunc);

@@ -188,7 +188,7 @@ class ActionParser {
       out = *s;
       return true;
     }
-    if (!node || node->kind != NodeKind::Netns) {
+    if (!node || !in_own_netns(node->kind)) {
       auto hint = did_you_mean(*s, node_names(topo_, &netns));
       r_.error(at,
                node ? "'exec' names bridge '" + *s + "', but commands run in netns nodes"

@@ -159,7 +159,7 @@ class CheckParser {
                hint.empty() ? "use a netns node from 'topology.nodes'" : hint);
       return false;
     }
-    if (node->kind != NodeKind::Netns && node->kind != NodeKind::Vm) {
+    if (!in_own_netns(node->kind) && node->kind != NodeKind::Vm) {
       r_.error(at, what + " names bridge '" + *s + "', but checks run on netns nodes", bridge_hint(*s));
       return false;
     }
@@ -218,7 +218,7 @@ class CheckParser {
                hint.empty() ? "write an address, a node name, or node:interface" : hint);
       return false;
     }
-    if (node->kind != NodeKind::Netns && node->kind != NodeKind::Vm) {
+    if (!in_own_netns(node->kind) && node->kind != NodeKind::Vm) {
       r_.error(at, "'to' names bridge '" + node_name + "', which has no address",
                "test a netns node linked to it, or an address");
       return false;
@@ -740,7 +740,7 @@ class CheckParser {
     const auto nodes = get(body, "nodes");
     if (!nodes || (nodes.value.IsScalar() && nodes.value.Scalar() == "all")) {
       size_t count = 0;
-      for (const auto& n : topo_.nodes) count += n.kind == NodeKind::Netns && has_address(n, "", fam);
+      for (const auto& n : topo_.nodes) count += in_own_netns(n.kind) && has_address(n, "", fam);
       if (ok && count < 2) {
         r_.error(nodes ? nodes : Entry(body.key),
                  "pingall needs at least 2 netns nodes with " + with + ", the lab has " + std::to_string(count),

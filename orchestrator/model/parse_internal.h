@@ -3,6 +3,7 @@
 // tests: block (parse_checks.cc). parser.cc reads the top level and calls them. Internal to model/.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <optional>
 #include <set>
@@ -19,6 +20,7 @@ namespace netrig {
 struct NodeDefaults {
   std::map<std::string, Entry> defaults;
   std::map<std::string, std::map<std::string, Entry>> kinds;
+  std::map<std::string, std::map<std::string, Entry>> groups;  // containerlab's `topology: groups:`
 };
 
 struct ParseState {
@@ -39,6 +41,9 @@ std::string name_problem(const std::string& name, size_t max_len);
 std::string first_at(const std::string& what, SourcePos pos);
 
 void parse_inherited(Reader& r, const Entry& topology, NodeDefaults& out);
+void parse_groups(Reader& r, const Entry& topology, NodeDefaults& out);
+// A container node's keys (parse_container.cc); `get` finds each key on the node or inherited.
+void parse_container(Reader& r, NodeSpec& node, const std::function<Entry(const std::string&)>& get);
 void parse_nodes(Reader& r, ParseState& st, const Entry& nodes, Topology& topo);
 void parse_interfaces(Reader& r, ParseState& st, const Entry& interfaces, NodeSpec& node);
 // `qos:` of an interface (parse_qos.cc); `where` names the interface in messages.

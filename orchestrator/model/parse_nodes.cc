@@ -12,16 +12,27 @@ namespace {
 const std::vector<std::string> kNodeKeys = {"kind", "interfaces", "routes",   "sysctls",        "exec",
                                             "mtu",  "router",     "nat",      "dhcp",           "memory",
                                             "cpus", "image",      "services", "security_groups"};
-const std::vector<std::string> kInheritedKeys = {"kind", "routes", "sysctls", "exec"};
+// A container's own keys (model/parse_container.cc); `cpu` is containerlab's spelling of cpus.
+const std::vector<std::string> kContainerKeys = {"image", "cmd",    "entrypoint", "env", "binds",
+                                                 "user",  "memory", "cpus",       "cpu", "labels"};
+const std::vector<std::string> kInheritedKeys = {"kind", "routes", "sysctls", "exec",   "image", "cmd", "entrypoint",
+                                                 "env",  "binds",  "user",    "memory", "cpus",  "cpu", "labels"};
 const std::vector<std::string> kKindKeys = {"routes", "sysctls", "exec"};
-const std::vector<std::string> kKinds = {"netns", "bridge", "ovs", "vm"};
+// containerlab's `kind: linux` is a container node.
+const std::vector<std::string> kKinds = {"netns", "bridge", "ovs", "vm", "container", "linux"};
+
+bool is_container_kind(const std::string& k) { return k == "container" || k == "linux"; }
 const std::vector<std::string> kVmKeys = {"memory", "cpus", "image"};
 
 bool is_kind(const std::string& s) { return std::find(kKinds.begin(), kKinds.end(), s) != kKinds.end(); }
 
-// The node's own entry, else its kind's, else the defaults'.
+// The node's own entry, else its group's (containerlab's `group:`), else its kind's, else the
+// defaults'.
 Entry field(const NodeDefaults& d, const Entry& body, const std::string& kind, const std::string& key) {
   if (auto own = Reader::get(body.value, key)) return own;
+  if (auto g = Reader::get(body.value, "group"); g && g.value.IsScalar())
+    if (auto group = d.groups.find(g.value.Scalar()); group != d.groups.end())
+      if (auto f = group->second.find(key); f != group->second.end()) return f->second;
   if (auto k = d.kinds.find(kind); k != d.kinds.end())
     if (auto f = k->second.find(key); f != k->second.end()) return f->second;
   if (auto f = d.defaults.find(key); f != d.defaults.end()) return f->second;
@@ -82,13 +93,34 @@ NodeSpec parse_node(Reader& r, ParseState& st, const Entry& body) {
     }
   }
   node.kind = kind == "bridge" ? NodeKind::Bridge : kind == "vm" ? NodeKind::Vm : NodeKind::Netns;
+  if (is_container_kind(kind)) {
+    node.kind = NodeKind::Container;
+    kind = "container";  // `kinds: container:` and `kinds: linux:` both apply
+  }
+  if (auto g = Reader::get(body.value, "group"))
+    if (auto name = r.string(g, "'group'"); name && !st.inherit.groups.count(*name))
+      r.error(g, "node '" + node.name + "' names unknown group '" + *name + "'",
+              st.inherit.groups.empty() ? "define it under 'topology: groups:'" : "groups defined: " + one_of([&] {
+                                                                                    std::vector<std::string> v;
+                                                                                    for (const auto& [n, unused] :
+                                                                                         st.inherit.groups)
+                                                                                      v.push_back(n);
+                                                                                    return v;
+                                                                                  }()));
   if (kind == "ovs") {
     node.kind = NodeKind::Ovs;
     parse_ovs_switch(r, st, body, node);  // its own keys
     return node;
   }
-  r.check_keys(body, kNodeKeys, where);
-  if (node.kind == NodeKind::Vm) {
+  {
+    auto keys = kNodeKeys;
+    keys.insert(keys.end(), kContainerKeys.begin(), kContainerKeys.end());
+    keys.push_back("group");
+    r.check_keys(body, keys, where);
+  }
+  if (node.kind == NodeKind::Container) {
+    parse_container(r, node, [&](const std::string& key) { return field(st.inherit, body, kind, key); });
+  } else if (node.kind == NodeKind::Vm) {
     parse_vm(r, node, body);
   } else {
     for (const auto& key : kVmKeys)
@@ -96,6 +128,12 @@ NodeSpec parse_node(Reader& r, ParseState& st, const Entry& body) {
         r.error(Entry(e.key), "'" + key + "' is a setting of vm nodes, not of " + kind + " node '" + node.name + "'",
                 "write 'kind: vm' on the node to make it a virtual machine");
   }
+  if (node.kind != NodeKind::Container)
+    for (const auto& key : kContainerKeys)
+      if (auto e = Reader::get(body.value, key); e && std::find(kVmKeys.begin(), kVmKeys.end(), key) == kVmKeys.end())
+        r.error(Entry(e.key),
+                "'" + key + "' is a setting of container nodes, not of " + kind + " node '" + node.name + "'",
+                "remove it: a " + kind + " node runs no image of its own");
 
   if (node.kind == NodeKind::Bridge) {
     for (const char* key : {"interfaces", "routes", "sysctls", "exec", "router", "nat", "security_groups", "services"})
@@ -204,8 +242,27 @@ void parse_inherited(Reader& r, const Entry& topology, NodeDefaults& out) {
                 "bridges take no routes, sysctls or exec; set them under 'kinds: netns:'");
       continue;
     }
+    if (is_container_kind(name)) {
+      auto keys = kKindKeys;
+      keys.insert(keys.end(), kContainerKeys.begin(), kContainerKeys.end());
+      r.check_keys(kind, keys, "kind '" + name + "'");
+      for (const auto& e : r.entries(kind, "kind '" + name + "'")) out.kinds["container"].emplace(e.name(), e);
+      continue;
+    }
     r.check_keys(kind, kKindKeys, "kind '" + name + "'");
     for (const auto& e : r.entries(kind, "kind '" + name + "'")) out.kinds[name].emplace(e.name(), e);
+  }
+}
+
+void parse_groups(Reader& r, const Entry& topology, NodeDefaults& out) {
+  const auto groups = Reader::get(topology.value, "groups");
+  if (!groups || !r.is_map(groups, "'groups'", true)) return;
+  for (const auto& group : r.entries(groups, "'groups'")) {
+    const auto name = group.name();
+    if (!r.is_map(group, "group '" + name + "'", true)) continue;
+    r.check_keys(group, kInheritedKeys, "group '" + name + "'");
+    auto& fields = out.groups[name];
+    for (const auto& e : r.entries(group, "group '" + name + "'")) fields.emplace(e.name(), e);
   }
 }
 

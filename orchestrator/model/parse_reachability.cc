@@ -63,7 +63,7 @@ bool parse_reachability(Reader& r, const ParseState& st, const Topology& topo, c
         continue;
       }
       const auto* node = topo.find_node(node_name);
-      if (!node || node->kind != NodeKind::Netns) {
+      if (!node || !in_own_netns(node->kind)) {
         auto hint = did_you_mean(node_name, node_names(topo, &netns));
         r.error(target, "'target' names " + std::string(node ? "bridge '" : "unknown node '") + node_name + "'",
                 hint.empty() ? "write a netns node, node:iface, or an address" : hint);
@@ -125,7 +125,7 @@ bool parse_reachability(Reader& r, const ParseState& st, const Topology& topo, c
       ok = false;
       continue;
     }
-    if (!node || node->kind != NodeKind::Netns) {
+    if (!node || !in_own_netns(node->kind)) {
       auto hint = did_you_mean(from, node_names(topo, &netns));
       r.error(Entry(row.key), "'expect' names " + std::string(node ? "bridge '" : "unknown node '") + from + "'",
               hint.empty() ? "each key of 'expect' is a netns node the row's traffic starts from" : hint);

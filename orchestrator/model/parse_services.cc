@@ -7,7 +7,7 @@ namespace netrig {
 constexpr size_t kMaxServiceName = 32;
 
 void parse_services(Reader& r, NodeSpec& node, const Entry& services) {
-  if (node.kind != NodeKind::Netns) {
+  if (!in_own_netns(node.kind)) {
     r.error(Entry(services.key), "'services' is not a setting of vm node '" + node.name + "'",
             "services run in netns nodes; start a guest's daemon with its 'exec' (e.g. 'nohup CMD >/dev/null 2>&1 &')");
     return;

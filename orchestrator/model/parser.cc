@@ -13,7 +13,7 @@ namespace netrig {
 namespace {
 
 const std::vector<std::string> kTopKeys = {"name", "topology", "tests", "settings"};
-const std::vector<std::string> kTopologyKeys = {"defaults", "kinds", "nodes", "links", "security_groups"};
+const std::vector<std::string> kTopologyKeys = {"defaults", "kinds", "groups", "nodes", "links", "security_groups"};
 const std::vector<std::string> kSettingsKeys = {"static_neighbors", "vm_driver", "libvirt_uri", "ovs", "ovs_prefix"};
 constexpr size_t kMaxLabName = 32;
 const char* const kLabNameRule = "use up to 32 letters, digits, '_', '.' or '-', starting with a letter or digit";
@@ -42,6 +42,7 @@ class Parser {
     } else if (r_.is_map(topology, "'topology'")) {
       r_.check_keys(topology, kTopologyKeys, "'topology'");
       parse_inherited(r_, topology, st_.inherit);
+      parse_groups(r_, topology, st_.inherit);
       parse_security_groups(r_, st_, Reader::get(topology.value, "security_groups"), topo);
       if (const auto nodes = Reader::get(topology.value, "nodes")) {
         parse_nodes(r_, st_, nodes, topo);

@@ -3,7 +3,11 @@
 namespace netrig {
 
 const char* to_string(NodeKind kind) {
-  return kind == NodeKind::Bridge ? "bridge" : kind == NodeKind::Ovs ? "ovs" : kind == NodeKind::Vm ? "vm" : "netns";
+  return kind == NodeKind::Bridge      ? "bridge"
+         : kind == NodeKind::Ovs       ? "ovs"
+         : kind == NodeKind::Vm        ? "vm"
+         : kind == NodeKind::Container ? "container"
+                                       : "netns";
 }
 
 const OvsPortSpec* OvsSwitchSpec::find_port(const std::string& port) const {

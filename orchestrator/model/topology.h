@@ -17,8 +17,11 @@ struct SourcePos {
   int col = 0;
 };
 
-enum class NodeKind { Netns, Bridge, Ovs, Vm };
+enum class NodeKind { Netns, Bridge, Ovs, Vm, Container };
 const char* to_string(NodeKind kind);
+// Nodes whose interfaces live in their own network namespace, set up by netrig over netlink:
+// netns nodes and container nodes (whose container joins that namespace).
+inline bool in_own_netns(NodeKind kind) { return kind == NodeKind::Netns || kind == NodeKind::Container; }
 
 // QoS of a node interface (`qos:`, model/parse_qos.cc; built by plan/qos.cc). Rates in bit/s,
 // sizes in bytes, as tc's units resolve them.
@@ -226,6 +229,28 @@ struct ServiceSpec {
   SourcePos pos;
 };
 
+// A `kind: container` (containerlab: `kind: linux`) node's container, run with runc in the node's
+// network namespace (drivers/container.h); the root filesystem is an overlay on a local image.
+struct BindSpec {
+  std::string host;       // absolute (relative paths are resolved against the topology file)
+  std::string container;  // absolute path inside the container
+  bool read_only = false;
+  SourcePos pos;
+};
+
+struct ContainerSpec {
+  std::string image = "netrig/debian";  // a name in the local image store (model/image_ref.h)
+  SourcePos image_pos;
+  std::optional<std::vector<std::string>> entrypoint;  // unset: the image's
+  std::optional<std::vector<std::string>> cmd;         // unset: the image's
+  std::vector<std::pair<std::string, std::string>> env;
+  std::vector<BindSpec> binds;
+  std::string user;  // "" (the image's), NAME, UID, or UID:GID
+  std::optional<long long> memory_bytes;
+  std::optional<double> cpus;
+  std::map<std::string, std::string> labels;  // containerlab's labels: kept, shown by inspect
+};
+
 struct NodeSpec {
   std::string name;
   NodeKind kind = NodeKind::Netns;
@@ -233,13 +258,14 @@ struct NodeSpec {
   std::vector<RouteSpec> routes;
   std::vector<SysctlSpec> sysctls;
   std::vector<std::string> exec;
-  std::vector<ServiceSpec> services;  // netns nodes only
+  std::vector<ServiceSpec> services;  // netns and container nodes
   std::optional<int> mtu;             // bridges only
   bool router = false;                // forwarding on (net.ipv4.ip_forward, net.ipv6.conf.all.forwarding)
   std::vector<NatRule> nat;
   std::optional<DhcpServerSpec> dhcp;  // bridges only
   std::optional<OvsSwitchSpec> ovs;    // kind ovs only
   VmSpec vm;                           // kind vm only
+  ContainerSpec container;             // kind container only
   SourcePos pos;
 
   const InterfaceSpec* find_interface(const std::string& iface) const;

@@ -9,6 +9,7 @@
 
 #include "model/names.h"
 #include "model/ovs_instance.h"
+#include "plan/container.h"
 #include "plan/nat.h"
 #include "plan/ovs.h"
 #include "plan/qos.h"
@@ -47,6 +48,8 @@ const char* to_string(StepKind kind) {
       return "service";
     case StepKind::ConfigureQos:
       return "qos";
+    case StepKind::StartContainer:
+      return "container";
   }
   return "?";
 }
@@ -122,7 +125,7 @@ class Planner {
         if (!e->port.empty()) local_devices_.insert(e->port);
     local_ = local;
     for (const auto& node : topo.nodes) {
-      if (node.kind == NodeKind::Netns || node.kind == NodeKind::Vm) {  // a VM's QEMU runs in its own
+      if (in_own_netns(node.kind) || node.kind == NodeKind::Vm) {  // a VM's QEMU runs in its own
         create_[node.name] = add(StepKind::CreateNetns, node.name, {}, "ip netns add " + plan_.netns_of(node.name));
       } else if (node.kind == NodeKind::Ovs) {
         create_[node.name] = start_ovs();
@@ -224,7 +227,7 @@ class Planner {
     }
     std::vector<int> configured = switches;
     for (const auto& node : topo.nodes) {
-      if (node.kind != NodeKind::Netns && node.kind != NodeKind::Vm) continue;
+      if (!in_own_netns(node.kind) && node.kind != NodeKind::Vm) continue;
       std::vector<int> after = {create_.at(node.name)};
       for (int id : links_of[node.name]) after.push_back(id);
       bool client = false;
@@ -234,6 +237,8 @@ class Planner {
       if (auto qos = qos_objects(node); !qos.empty())  // once its interfaces exist and are up
         configured.push_back(add(StepKind::ConfigureQos, node.name, {configured.back()},
                                  trimmed(qos_commands(qos, plan_.netns_of(node.name)))));
+      if (node.kind == NodeKind::Container)  // once its network is configured: cmd sees its addresses
+        configured.push_back(add(StepKind::StartContainer, node.name, {configured.back()}, container_detail(node)));
       if (node.nat.empty()) continue;
       // NAT rules in the node's own nftables table, once its interfaces exist and are up.
       plan_.nat[node.name] = nat_ruleset(node);
@@ -264,12 +269,13 @@ class Planner {
     }
     // Start-up commands run once the whole network is up, as users expect of `exec`.
     for (const auto& node : topo.nodes) {
-      if ((node.kind != NodeKind::Netns && node.kind != NodeKind::Vm) || node.exec.empty()) continue;
+      if ((!in_own_netns(node.kind) && node.kind != NodeKind::Vm) || node.exec.empty()) continue;
       std::string detail;
       for (const auto& cmd : node.exec) detail += (detail.empty() ? "" : "; ") + cmd;
       add(StepKind::RunExec, node.name, configured,
-          (node.kind == NodeKind::Vm ? "in guest " + node.name + ": "
-                                     : "ip netns exec " + plan_.netns_of(node.name) + " ") +
+          (node.kind == NodeKind::Vm          ? "in guest " + node.name + ": "
+           : node.kind == NodeKind::Container ? "in container " + node.name + ": "
+                                              : "ip netns exec " + plan_.netns_of(node.name) + " ") +
               detail);
     }
     return std::move(plan_);
@@ -309,7 +315,9 @@ class Planner {
       if (node.services.empty()) continue;
       std::vector<int> after;
       for (const auto& s : plan_.steps)
-        if ((s.kind == StepKind::ConfigureNode || s.kind == StepKind::ConfigureNat) && s.target == node.name)
+        if ((s.kind == StepKind::ConfigureNode || s.kind == StepKind::ConfigureNat ||
+             s.kind == StepKind::StartContainer) &&
+            s.target == node.name)
           after.push_back(s.id);
       for (const auto& sv : node.services)
         configured.push_back(add(StepKind::StartService, node.name + ":" + sv.name, after,
@@ -514,6 +522,14 @@ class Planner {
     if (!l.a.bridge.empty()) s += "; " + ip + "link set " + l.a.device + " master " + l.a.bridge;
     if (!l.b.bridge.empty()) s += "; " + ip + "link set " + l.b.device + " master " + l.b.bridge;
     return s;
+  }
+
+  std::string container_detail(const NodeSpec& node) const {
+    const auto id = container_id(plan_.topology.name, node.name);
+    return "mount -t overlay (lower: image " + node.container.image + ", upper: <state>/containers/" + node.name +
+           "/upper) <state>/containers/" + node.name + "/rootfs; runc --root <state>/runc run -d " + id +
+           " (network namespace " + plan_.netns_of(node.name) + ", own mount/PID/UTS/IPC, hostname " + node.name +
+           ", PID 1 tini)";
   }
 
   std::string configure_detail(const NodeSpec& node) {

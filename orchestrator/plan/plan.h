@@ -24,7 +24,8 @@ enum class StepKind {
   ConfigureSecurityGroups,
   StartVm,
   StartService,
-  ConfigureQos
+  ConfigureQos,
+  StartContainer
 };
 const char* to_string(StepKind kind);
 

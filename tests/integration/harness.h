@@ -414,7 +414,7 @@ class LabGuard {
       auto plan = netrig::make_plan(netrig::parse_topology(read_file(topology_file), topology_file, {lab_}));
       if (plan.uses_local_host) netns_.push_back(plan.local_netns());
       for (const auto& node : plan.topology.nodes) {
-        if (node.kind == netrig::NodeKind::Netns || node.kind == netrig::NodeKind::Vm)
+        if (netrig::in_own_netns(node.kind) || node.kind == netrig::NodeKind::Vm)
           netns_.push_back(plan.netns_of(node.name));
         if (node.dhcp) netns_.push_back(plan.netns_of(netrig::dhcp_node_name(node.name)));
       }
