@@ -2,7 +2,7 @@
 # Installs everything netrig needs on a fresh Debian machine. Idempotent: safe to run again.
 set -euo pipefail
 packages=(
-  build-essential cmake ninja-build pkg-config clang-format
+  build-essential cmake ninja-build pkg-config clang-format ccache clang libclang-rt-14-dev
   libyaml-cpp-dev libnl-3-dev libnl-route-3-dev libmnl-dev libboost-dev libboost-filesystem-dev
   libcli11-dev nlohmann-json3-dev libcpp-httplib-dev libnftables-dev libgtest-dev libgmock-dev
   libpcap-dev wrk

@@ -16,6 +16,7 @@
 #include <set>
 #include <string>
 
+#include "build_paths.h"
 #include "drivers/process.h"
 #include "model/parser.h"
 #include "reports/graph.h"

@@ -14,6 +14,7 @@
 #include <fstream>
 #include <functional>
 
+#include "build_paths.h"
 #include "drivers/netlink.h"
 #include "drivers/netns.h"
 #include "drivers/vm.h"

@@ -23,6 +23,7 @@
 #include <sstream>
 #include <thread>
 
+#include "build_paths.h"
 #include "drivers/fd.h"
 #include "drivers/interrupt.h"
 #include "drivers/netlink.h"

@@ -19,6 +19,7 @@
 #include <stdexcept>
 #include <thread>
 
+#include "build_paths.h"
 #include "drivers/fd.h"
 #include "drivers/interrupt.h"
 #include "drivers/netlink.h"

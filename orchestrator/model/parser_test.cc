@@ -12,6 +12,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "build_paths.h"
 #include "model/names.h"
 
 namespace netrig {

@@ -17,6 +17,8 @@
 #include <sstream>
 #include <string>
 
+#include "build_paths.h"
+
 namespace netrig {
 namespace {
 

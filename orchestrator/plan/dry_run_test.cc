@@ -10,6 +10,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "build_paths.h"
 #include "model/parser.h"
 
 namespace netrig {

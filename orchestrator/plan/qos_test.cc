@@ -8,6 +8,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "build_paths.h"
 #include "model/parse_qos.h"
 #include "model/parser.h"
 

@@ -13,6 +13,7 @@
 #include <fstream>
 #include <string>
 
+#include "build_paths.h"
 #include "reports/report.h"
 
 namespace netrig {

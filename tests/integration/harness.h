@@ -33,6 +33,7 @@
 #include <utility>
 #include <vector>
 
+#include "build_paths.h"
 #include "drivers/deployer.h"
 #include "model/names.h"
 #include "model/parser.h"
