@@ -18,6 +18,7 @@
 #include "drivers/process.h"
 #include "drivers/system_error.h"
 #include "plan/dhcp_client.h"
+#include "plan/dhcp_server.h"
 
 namespace netrig {
 
@@ -29,28 +30,6 @@ std::string dhcp_lease_file(const std::string& lab, const std::string& bridge) {
 
 std::string dhcp_pid_file(const std::string& lab, const std::string& bridge) {
   return lab_dir(lab) + "/dhcp-" + bridge + ".pid";
-}
-
-std::vector<std::string> dnsmasq_argv(const DhcpServerSpec& d, const std::string& iface, const std::string& dir,
-                                      const std::string& bridge) {
-  std::vector<std::string> argv = {"dnsmasq",
-                                   "--keep-in-foreground",
-                                   "--conf-file=/dev/null",
-                                   "--no-resolv",
-                                   "--no-hosts",
-                                   "--port=0",
-                                   "--user=root",
-                                   "--interface=" + iface,
-                                   "--bind-interfaces",
-                                   "--log-dhcp",
-                                   "--log-facility=-",
-                                   "--dhcp-authoritative",
-                                   "--no-ping",
-                                   "--dhcp-range=" + d.first.str() + "," + d.last.str() + "," + d.lease,
-                                   "--dhcp-leasefile=" + dir + "/dhcp-" + bridge + ".leases",
-                                   "--pid-file=" + dir + "/dhcp-" + bridge + ".pid"};
-  if (d.gateway) argv.push_back("--dhcp-option=3," + d.gateway->str());
-  return argv;
 }
 
 namespace {

@@ -10,16 +10,12 @@
 #include <vector>
 
 #include "model/topology.h"
+#include "plan/dhcp_server.h"  // dnsmasq_argv
 
 namespace netrig {
 
 std::string dhcp_lease_file(const std::string& lab, const std::string& bridge);
 std::string dhcp_pid_file(const std::string& lab, const std::string& bridge);
-
-// dnsmasq's command line for a bridge's server: DHCP only (no DNS), in the foreground, bound to
-// `iface`, its leases and PID in `dir`.
-std::vector<std::string> dnsmasq_argv(const DhcpServerSpec& d, const std::string& iface, const std::string& dir,
-                                      const std::string& bridge);
 
 // Runs busybox udhcpc for one interface of a node and returns the leased address; throws with the
 // client's output when no lease arrives within timeout_s.

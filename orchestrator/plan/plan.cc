@@ -10,11 +10,13 @@
 #include "model/names.h"
 #include "model/ovs_instance.h"
 #include "plan/container.h"
+#include "plan/dhcp_server.h"
 #include "plan/nat.h"
 #include "plan/ovs.h"
 #include "plan/qos.h"
 #include "plan/security_groups.h"
 #include "plan/vm.h"
+#include "util/text.h"
 
 namespace netrig {
 
@@ -201,13 +203,9 @@ class Planner {
                    {create_.at(node.name), netns}, link_detail(link));
       plan_.steps[id].link = static_cast<int>(plan_.links.size() - 1);
       const auto& d = *node.dhcp;
-      std::string detail =
-          "ip -n " + ns + " addr add " + d.server.str() + "/" + std::to_string(d.subnet.len) + " dev " +
-          kDhcpServerIface + "; ip netns exec " + ns +
-          " dnsmasq --keep-in-foreground --conf-file=/dev/null --no-resolv --port=0 --dhcp-range=" + d.first.str() +
-          "," + d.last.str() + "," + d.lease;
-      if (d.gateway) detail += " --dhcp-option=3," + d.gateway->str();
-      detail += " --dhcp-leasefile=<state>/dhcp-" + node.name + ".leases --pid-file=<state>/dhcp-" + node.name + ".pid";
+      std::string detail = "ip -n " + ns + " addr add " + d.server.str() + "/" + std::to_string(d.subnet.len) +
+                           " dev " + kDhcpServerIface + "; ip netns exec " + ns + " " +
+                           shell_join(dnsmasq_argv(d, kDhcpServerIface, "<state>", node.name));
       dhcp_servers.push_back(add(StepKind::StartDhcp, node.name, {id}, detail));
     }
     // VMs: TAPs on their bridges, QEMU started, the agent answering.
