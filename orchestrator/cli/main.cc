@@ -142,6 +142,11 @@ int main(int argc, char** argv) {
 
   std::vector<std::string> verbs;
   for (const auto* sub : app.get_subcommands([](const CLI::App*) { return true; })) verbs.push_back(sub->get_name());
+  // No verb at all: the usage (what git and ip do), not CLI11's "A subcommand is required".
+  if (argc == 1) {
+    std::cerr << app.help();
+    return kExitBadInput;
+  }
   // A typo of a verb: say which one was meant instead of "A subcommand is required".
   if (argc > 1 && argv[1][0] != '-' && std::find(verbs.begin(), verbs.end(), argv[1]) == verbs.end()) {
     std::cerr << "netrig: '" << argv[1] << "' is not a netrig verb\n";

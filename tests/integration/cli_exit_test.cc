@@ -202,6 +202,11 @@ TEST_F(CliExitTest, HelpAndTypos) {
   EXPECT_NE(typo.err.find("did you mean 'netrig test'"), std::string::npos) << typo.describe();
   auto usage = netrig({"--help"});
   EXPECT_NE(usage.out.find("Usage: netrig "), std::string::npos) << "not the binary's full path\n" << usage.describe();
+  // Bare `netrig`: the usage on stderr and exit 2, not CLI11's "A subcommand is required".
+  auto bare = netrig({});
+  EXPECT_EQ(bare.exit_code, 2) << bare.describe();
+  EXPECT_NE(bare.err.find("Usage: netrig "), std::string::npos) << bare.describe();
+  EXPECT_EQ(bare.err.find("A subcommand is required"), std::string::npos) << bare.describe();
 }
 
 }  // namespace
