@@ -254,7 +254,7 @@ void start_vm(const Plan& plan, const NodeSpec& node, Journal& journal, const st
   fs::create_directories(dir);
   std::vector<std::unique_ptr<Fd>> taps;
   VmLaunch launch;
-  launch.name = "netrig-" + lab + "-" + node.name;
+  launch.name = vm_domain_name(lab, node.name);
   launch.memory_mib = node.vm.memory_mib;
   launch.cpus = node.vm.cpus;
   launch.accel = vm_accelerator().name;
@@ -354,7 +354,7 @@ namespace netrig {
 bool vm_process_matches(pid_t pid, const std::string& lab, const std::string& node) {
   std::ifstream in("/proc/" + std::to_string(pid) + "/cmdline");
   std::string cmdline((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  const std::string want = std::string("-name") + '\0' + "netrig-" + lab + "-" + node + '\0';
+  const std::string want = std::string("-name") + '\0' + vm_domain_name(lab, node) + '\0';
   return cmdline.find(want) != std::string::npos;
 }
 

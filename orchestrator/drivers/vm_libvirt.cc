@@ -281,7 +281,8 @@ int destroy_libvirt_domains(const std::string& lab, const std::vector<JournalEnt
     char* meta = virDomainGetMetadata(dom.ptr, VIR_DOMAIN_METADATA_ELEMENT, kLibvirtMetadataUri, 0);
     const std::string text = meta ? meta : "";
     free(meta);
-    const auto node = e.name.substr(std::min(e.name.size(), vm_domain_name(lab, "").size()));
+    auto node = e.name.substr(std::min(e.name.size(), vm_domain_name(lab, "").size()));
+    std::replace(node.begin(), node.end(), '+', '-');  // undo vm_domain_name's escape
     if (!libvirt_owner_matches(text, lab, node)) {
       std::cerr << "netrig: warning: domain " << e.name << " at " << e.netns << " is not lab " << lab
                 << "'s (its metadata differs); left alone\n";

@@ -54,6 +54,9 @@ std::string ownership_mark(const std::string& lab) { return "netrig:" + lab; }
 
 uint32_t ownership_group(const std::string& lab) { return (fnv1a32("netrig-group:" + lab) & 0x7fffffffu) | 0x100u; }
 
-std::string vm_domain_name(const std::string& lab, const std::string& node) { return "netrig-" + lab + "-" + node; }
+// As namespaces: '-' in the node name written '+', so lab x/node y-z and lab x-y/node z differ.
+std::string vm_domain_name(const std::string& lab, const std::string& node) {
+  return "netrig-" + netns_name(lab, node);
+}
 
 }  // namespace netrig

@@ -79,6 +79,8 @@ TEST(Names, LabObjectNames) {
   EXPECT_EQ(netns_name("a-very-long-lab-name", "a-long-node-name"), "a-very-long-lab-name-a+long+node+name")
       << "namespace names are files: no 15-character limit";
   EXPECT_NE(netns_name("x", "y-z"), netns_name("x-y", "z")) << "lab x / node y-z and lab x-y / node z";
+  EXPECT_NE(vm_domain_name("x", "y-z"), vm_domain_name("x-y", "z")) << "libvirt refuses a second domain of a name";
+  EXPECT_EQ(vm_domain_name("lab", "g1"), "netrig-lab-g1");
   EXPECT_EQ(netns_name("x", "y-z"), "x-y+z");
   EXPECT_EQ(netns_name("x-y", "z"), "x-y-z");
   EXPECT_EQ(netns_name("x-y", "dhcp-br0"), "x-y-dhcp+br0");

@@ -2,11 +2,15 @@
 
 #include <cmath>
 
+#include "model/names.h"
+
 namespace netrig {
 
 using nlohmann::json;
 
-std::string container_id(const std::string& lab, const std::string& node) { return lab + "-" + node; }
+// The namespace's rule ('-' in the node name written '+'): lab x/node y-z and lab x-y/node z are
+// two containers, so one lab's destroy never deletes the other's.
+std::string container_id(const std::string& lab, const std::string& node) { return netns_name(lab, node); }
 
 std::string container_cgroup(const std::string& lab, const std::string& node) {
   return "/netrig-" + container_id(lab, node);

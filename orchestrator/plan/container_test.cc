@@ -117,6 +117,7 @@ TEST(ContainerConfig, BindsLimitsAndUser) {
 TEST(ContainerNames, IdsAndCapabilityTable) {
   EXPECT_EQ(container_id("lab", "r1"), "lab-r1");
   EXPECT_EQ(container_cgroup("lab", "r1"), "/netrig-lab-r1");
+  EXPECT_NE(container_id("x", "y-z"), container_id("x-y", "z")) << "one lab's destroy would delete the other's";
   const auto& caps = capability_names();
   ASSERT_GT(caps.size(), 40u);
   EXPECT_EQ(caps[0], "CAP_CHOWN");
