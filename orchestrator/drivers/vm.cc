@@ -242,12 +242,8 @@ int create_tap(const PlannedLink& link, const std::string& mark) {
 void start_vm(const Plan& plan, const NodeSpec& node, Journal& journal, const std::string& mark, double timeout_s) {
   using clock = std::chrono::steady_clock;
   const auto& lab = plan.topology.name;
-  const auto image = vm_image_dir(node);
-  if (image.empty())
-    throw std::runtime_error("no guest image for vm '" + node.name + "' in " +
-                             (node.vm.image.empty() ? default_image_dir() : node.vm.image) +
-                             " (vmlinux, initrd.cpio, cmdline); build it with: bash " NETRIG_SOURCE_DIR
-                             "/images/build.sh");
+  const auto guest = guest_image(node);
+  const auto& image = guest.dir;
   if (!installed("qemu-system-x86_64"))
     throw std::runtime_error("qemu-system-x86_64 is not installed (Debian: qemu-system-x86; ci/setup.sh)");
   const auto dir = vm_run_dir(lab, node.name);
@@ -260,9 +256,7 @@ void start_vm(const Plan& plan, const NodeSpec& node, Journal& journal, const st
   launch.accel = vm_accelerator().name;
   launch.kernel = image + "/vmlinux";
   launch.initrd = image + "/initrd.cpio";
-  auto cmdline = read_file(image + "/cmdline");
-  while (!cmdline.empty() && (cmdline.back() == '\n' || cmdline.back() == ' ')) cmdline.pop_back();
-  launch.cmdline = cmdline + " netrig.name=" + node.name;
+  launch.cmdline = guest.cmdline + " netrig.name=" + node.name;
   launch.console_socket = dir + "/console.sock";
   launch.console_log = dir + "/console.log";
   launch.agent_socket = dir + "/agent.sock";
@@ -306,22 +300,40 @@ void start_vm(const Plan& plan, const NodeSpec& node, Journal& journal, const st
   std::ifstream(pidfile) >> pid;
   journal.record({"vm", node.name, plan.netns_of(node.name), static_cast<uint32_t>(pid)});
 
-  const auto socket = dir + "/agent.sock";
+  wait_for_agent(lab, node.name, dir + "/agent.sock", started, timeout_s, launch.accel,
+                 [pid] { return pid > 0 && !process_running(pid) ? std::string("QEMU exited during boot") : ""; });
+}
+
+GuestImage guest_image(const NodeSpec& node) {
+  GuestImage g;
+  g.dir = vm_image_dir(node);
+  if (g.dir.empty())
+    throw std::runtime_error("no guest image for vm '" + node.name + "' in " +
+                             (node.vm.image.empty() ? default_image_dir() : node.vm.image) +
+                             " (vmlinux, initrd.cpio, cmdline); build it with: bash " NETRIG_SOURCE_DIR
+                             "/images/build.sh");
+  g.cmdline = read_file(g.dir + "/cmdline");
+  while (!g.cmdline.empty() && (g.cmdline.back() == '\n' || g.cmdline.back() == ' ')) g.cmdline.pop_back();
+  return g;
+}
+
+void wait_for_agent(const std::string& lab, const std::string& node, const std::string& socket,
+                    std::chrono::steady_clock::time_point started, double timeout_s, const std::string& what,
+                    const std::function<std::string()>& stopped) {
   const auto deadline = started + std::chrono::duration<double>(timeout_s);
   std::string last;
   for (;;) {
-    if (pid > 0 && !process_running(pid))
-      throw std::runtime_error("vm '" + node.name + "': QEMU exited during boot; console:\n" +
-                               vm_console_tail(lab, node.name, 15));
+    if (auto why = stopped(); !why.empty())
+      throw std::runtime_error("vm '" + node + "': " + why + "; console:\n" + vm_console_tail(lab, node, 15));
     auto r = agent_run(socket, "true", 3);
     if (r.exit_code == 0) return;
     last = r.output;
     if (interrupted()) throw std::runtime_error("interrupted");
-    if (clock::now() >= deadline)
-      throw std::runtime_error("vm '" + node.name + "': the guest's agent did not answer within " +
-                               std::to_string(static_cast<int>(timeout_s)) + " s (" + launch.accel + ", " +
+    if (std::chrono::steady_clock::now() >= deadline)
+      throw std::runtime_error("vm '" + node + "': the guest's agent did not answer within " +
+                               std::to_string(static_cast<int>(timeout_s)) + " s (" + what + ", " +
                                (last.empty() ? std::string("no answer") : last) + "); console " +
-                               vm_console_log(lab, node.name) + " ends with:\n" + vm_console_tail(lab, node.name, 15));
+                               vm_console_log(lab, node) + " ends with:\n" + vm_console_tail(lab, node, 15));
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
   }
 }

@@ -4,7 +4,9 @@
 
 #include <sys/types.h>
 
+#include <chrono>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -27,6 +29,21 @@ std::string vm_console_log(const std::string& lab, const std::string& node);
 // /var/cache/netrig/images/current. Empty when it has no vmlinux/initrd.cpio/cmdline.
 std::string vm_image_dir(const NodeSpec& node);
 std::string default_image_dir();
+
+// The guest image a vm node boots (vm_image_dir) and its kernel command line (its `cmdline` file,
+// trailing blanks cut). Throws saying how to build it when there is none. Both drivers start here.
+struct GuestImage {
+  std::string dir;
+  std::string cmdline;
+};
+GuestImage guest_image(const NodeSpec& node);
+
+// Both drivers' readiness loop: polls the guest's agent at `socket` every 200 ms until it answers
+// `true`. Throws with the console's last lines when `stopped()` returns why the guest died, on an
+// interrupt, or after timeout_s from `started` (`what` names the accelerator/driver in the message).
+void wait_for_agent(const std::string& lab, const std::string& node, const std::string& socket,
+                    std::chrono::steady_clock::time_point started, double timeout_s, const std::string& what,
+                    const std::function<std::string()>& stopped);
 
 // "tcg" or "kvm", with the reason (docs/design-vms.md §2): KVM only when a probe boots the image's
 // kernel under KVM to /init within 5 s (on these machines /dev/kvm opens but KVM guests hang).

@@ -197,12 +197,7 @@ void start_vm_libvirt(const Plan& plan, const NodeSpec& node, Journal& journal, 
   const auto uri = effective_libvirt_uri(plan.topology);
   if (auto why = libvirt_uri_problem(uri); !why.empty())
     throw std::runtime_error("libvirt URI '" + uri + "' cannot be used for vm '" + node.name + "': " + why);
-  const auto image = vm_image_dir(node);
-  if (image.empty())
-    throw std::runtime_error("no guest image for vm '" + node.name + "' in " +
-                             (node.vm.image.empty() ? default_image_dir() : node.vm.image) +
-                             " (vmlinux, initrd.cpio, cmdline); build it with: bash " NETRIG_SOURCE_DIR
-                             "/images/build.sh");
+  const auto guest = guest_image(node);
   std::string why;
   auto* conn = connection(uri, &why);
   if (!conn)
@@ -211,12 +206,10 @@ void start_vm_libvirt(const Plan& plan, const NodeSpec& node, Journal& journal, 
                              "/ci/libvirt.sh; or use settings.vm_driver: direct)");
   const auto dir = vm_run_dir(lab, node.name);
   fs::create_directories(dir);
-  auto cmdline = read_file(image + "/cmdline");
-  while (!cmdline.empty() && (cmdline.back() == '\n' || cmdline.back() == ' ')) cmdline.pop_back();
   // KVM only when the probe booted a guest under it; libvirt's own view of KVM is not evidence
   // (docs/design-vms.md §1: with /dev/kvm fixed libvirt believes KVM works, and KVM guests hang here).
   const auto accel = vm_accelerator().name;
-  LibvirtInputs in{image, cmdline, accel == "kvm" ? "kvm" : "qemu", dir, NETRIG_VERSION};
+  LibvirtInputs in{guest.dir, guest.cmdline, accel == "kvm" ? "kvm" : "qemu", dir, NETRIG_VERSION};
   auto spec = libvirt_domain_spec(plan, node, in);
   const auto links = vm_links(plan, node.name);
   for (size_t i = 0; i < links.size(); ++i)
@@ -244,25 +237,12 @@ void start_vm_libvirt(const Plan& plan, const NodeSpec& node, Journal& journal, 
   }
   for (size_t i = 0; i < links.size(); ++i) adopt_tap(spec.nics[i].tap, *links[i], mark);
 
-  const auto socket = spec.agent_socket;
-  const auto deadline = started + std::chrono::duration<double>(timeout_s);
-  std::string last;
-  for (;;) {
+  wait_for_agent(lab, node.name, spec.agent_socket, started, timeout_s, "libvirt " + spec.type, [&] {
     int state = 0, reason = 0;
-    if (virDomainGetState(dom.ptr, &state, &reason, 0) != 0 || state != VIR_DOMAIN_RUNNING)
-      throw std::runtime_error("vm '" + node.name + "': domain " + spec.name + " stopped during boot; console:\n" +
-                               vm_console_tail(lab, node.name, 15));
-    auto r = agent_run(socket, "true", 3);
-    if (r.exit_code == 0) return;
-    last = r.output;
-    if (interrupted()) throw std::runtime_error("interrupted");
-    if (clock_type::now() >= deadline)
-      throw std::runtime_error("vm '" + node.name + "': the guest's agent did not answer within " +
-                               std::to_string(static_cast<int>(timeout_s)) + " s (libvirt " + spec.type + ", " +
-                               (last.empty() ? std::string("no answer") : last) + "); console " +
-                               vm_console_log(lab, node.name) + " ends with:\n" + vm_console_tail(lab, node.name, 15));
-    std::this_thread::sleep_for(std::chrono::milliseconds(200));
-  }
+    return virDomainGetState(dom.ptr, &state, &reason, 0) != 0 || state != VIR_DOMAIN_RUNNING
+               ? "domain " + spec.name + " stopped during boot"
+               : std::string();
+  });
 }
 
 int destroy_libvirt_domains(const std::string& lab, const std::vector<JournalEntry>& entries) {
