@@ -4,6 +4,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <chrono>
 #include <cstdlib>
@@ -13,6 +15,7 @@
 #include <sstream>
 #include <stdexcept>
 #include <thread>
+#include <vector>
 
 #include "drivers/netns.h"
 #include "drivers/process.h"
@@ -283,20 +286,27 @@ std::vector<std::string> in_container(const Plan& plan, const std::string& node,
 }
 
 int destroy_containers(const std::string& lab, const std::vector<JournalEntry>& entries, std::string* problem) {
-  int removed = 0;
-  for (const auto& e : entries) {
-    if (e.op != "container") continue;
-    // --force kills the container (SIGKILL) and removes its state and cgroups; an id runc does not
-    // know (never started, or already gone) is fine.
-    auto r = run_in_netns("", {"runc", "--root", runc_root(lab), "delete", "--force", e.name}, 20);
-    removed += r.exit_code == 0;
-  }
+  std::vector<std::string> ids;
+  for (const auto& e : entries)
+    if (e.op == "container") ids.push_back(e.name);
+  // --force kills the container (SIGKILL) and removes its state and cgroups; an id runc does not
+  // know (never started, or already gone) is fine. One delete takes ~120 ms, mostly waiting for the
+  // kill, so they run 8 at a time (50 nodes: 6.1 s one by one).
+  std::atomic<size_t> next{0};
+  std::atomic<int> removed{0};
+  auto worker = [&] {
+    for (size_t i; (i = next++) < ids.size();)
+      removed += run_in_netns("", {"runc", "--root", runc_root(lab), "delete", "--force", ids[i]}, 20).exit_code == 0;
+  };
+  std::vector<std::thread> workers;
+  for (size_t w = 0; w < std::min<size_t>(8, ids.size()); ++w) workers.emplace_back(worker);
+  for (auto& t : workers) t.join();
   for (auto it = entries.rbegin(); it != entries.rend(); ++it) {
     if (it->op != "mount" || !mounted(it->name)) continue;
     if (umount2(it->name.c_str(), 0) != 0 && umount2(it->name.c_str(), MNT_DETACH) != 0 && problem)
       *problem += "cannot unmount " + it->name + ": " + std::strerror(errno) + "; ";
   }
-  return removed;
+  return removed.load();
 }
 
 }  // namespace netrig
