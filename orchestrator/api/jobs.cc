@@ -12,6 +12,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <random>
 #include <sstream>
 
@@ -57,7 +58,24 @@ std::string tail_of(const std::string& path, size_t max) {
 
 bool active(const json& r) { return r.value("state", "") == "running"; }
 
-bool alive(pid_t pid) { return pid > 0 && (kill(pid, 0) == 0 || errno == EPERM); }
+// The start time of process `pid` (clock ticks after boot, /proc/PID/stat field 22), or 0 when
+// there is no such process or it is a zombie: with the PID it names one process, not a reused PID.
+uint64_t process_start(pid_t pid) {
+  if (pid <= 0) return 0;
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const auto paren = text.rfind(')');  // the command name may hold spaces and parentheses
+  if (paren == std::string::npos) return 0;
+  std::istringstream fields(text.substr(paren + 1));
+  std::string state, field;
+  fields >> state;
+  if (state == "Z" || state == "X") return 0;
+  for (int i = 4; i < 22 && fields >> field; ++i) {
+  }
+  uint64_t start = 0;
+  fields >> start;
+  return start;
+}
 
 }  // namespace
 
@@ -68,6 +86,64 @@ Jobs::~Jobs() { stop(); }
 
 void Jobs::save(const json& record) {
   write_file_atomically(job_dir(record["id"]) + "/job.json", record.dump(2) + "\n");
+}
+
+size_t Jobs::publish_events(const std::string& id, size_t offset, std::string& pending) {
+  std::ifstream in(job_dir(id) + "/events.jsonl", std::ios::binary);
+  if (!in) return offset;
+  in.seekg(static_cast<std::streamoff>(offset));
+  char buf[8192];
+  while (in.read(buf, sizeof buf) || in.gcount() > 0) {
+    pending.append(buf, static_cast<size_t>(in.gcount()));
+    offset += static_cast<size_t>(in.gcount());
+  }
+  // Deploy steps and check results, one JSON line each; a line not yet complete waits.
+  for (size_t nl; (nl = pending.find('\n')) != std::string::npos;) {
+    auto event = json::parse(pending.substr(0, nl), nullptr, false);
+    pending.erase(0, nl + 1);
+    if (!event.is_object()) continue;
+    const std::string type = event.value("type", "event");
+    event.erase("type");
+    event["job"] = id;
+    events_.publish(type, event);
+  }
+  return offset;
+}
+
+void Jobs::finish(const std::string& id, std::optional<int> exit_code, const std::string& message) {
+  const auto dir = job_dir(id);
+  json changes = {{"finished", now_seconds()}, {"output", tail_of(dir + "/output.log", 8000)}};
+  if (exit_code) {
+    changes["exit_code"] = *exit_code;
+    changes["state"] = *exit_code == 0 ? "succeeded" : "failed";
+  } else {
+    changes["state"] = "interrupted";
+  }
+  if (!message.empty()) changes["message"] = message;
+  {
+    std::lock_guard lock(mutex_);
+    const auto& r = jobs_[id]->record;
+    changes["seconds"] = changes["finished"].get<double>() - r.value("started", changes["finished"].get<double>());
+  }
+  std::ifstream report(dir + "/report.json");
+  if (report) {
+    auto result = json::parse(report, nullptr, false);
+    if (!result.is_discarded()) changes["result"] = result;
+  }
+  transition(id, changes);
+}
+
+std::optional<int> Jobs::recorded_exit(const std::string& id) {
+  std::ifstream in(job_dir(id) + "/exit.json");
+  auto exit = json::parse(in, nullptr, false);
+  if (exit.is_object() && exit.contains("exit_code") && exit["exit_code"].is_number_integer())
+    return exit["exit_code"].get<int>();
+  return std::nullopt;
+}
+
+bool Jobs::stopping() {
+  std::lock_guard lock(mutex_);
+  return stopping_;
 }
 
 void Jobs::load() {
@@ -83,18 +159,23 @@ void Jobs::load() {
     jobs_[id] = std::move(job);
     if (!active(record)) continue;
     const pid_t pid = record.value("pid", 0);
-    // Its process may still run (serve was restarted under it): the lab stays busy until it ends.
-    watchers_.emplace_back([this, id, pid] {
-      while (alive(pid)) {
-        {
-          std::lock_guard lock(mutex_);
-          if (stopping_) return;
-        }
-        std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    const uint64_t started = record.value("pid_start", uint64_t{0});
+    // A job a previous serve started, killed or stopped meanwhile: its process runs on in its own
+    // session. Follow its events (from the start: this serve's stream had none of them) until it
+    // ends, then take its exit code from the file the job writes (cli/event_sink.h).
+    watchers_.emplace_back([this, id, pid, started] {
+      std::string pending;
+      size_t offset = 0;
+      while (started != 0 && process_start(pid) == started) {
+        offset = publish_events(id, offset, pending);
+        if (stopping()) return;  // still running: the next serve follows it
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
       }
-      transition(id, {{"state", "interrupted"},
-                      {"finished", now_seconds()},
-                      {"message", "serve stopped while this job ran; its exit code is lost (look at the lab)"}});
+      publish_events(id, offset, pending);
+      const auto code = recorded_exit(id);
+      finish(id, code,
+             code ? "followed by a later serve (the one that started it stopped while it ran)"
+                  : "its process ended without recording an exit code (killed?); look at the lab");
     });
   }
 }
@@ -150,22 +231,26 @@ std::optional<json> Jobs::start(const std::string& kind, const std::string& lab,
 void Jobs::run(const std::string& id, std::vector<std::string> argv) {
   const auto dir = job_dir(id);
   const auto log = dir + "/output.log";
-  int fds[2];
-  if (pipe2(fds, O_CLOEXEC) != 0) {
-    transition(id, {{"state", "failed"}, {"message", std::string("pipe: ") + std::strerror(errno)}});
-    return;
-  }
+  const auto events = dir + "/events.jsonl";
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
   posix_spawn_file_actions_addopen(&actions, 1, log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
   posix_spawn_file_actions_adddup2(&actions, 1, 2);
-  posix_spawn_file_actions_adddup2(&actions, fds[1], 3);  // NETRIG_EVENT_FD (dup2 clears CLOEXEC)
+  // NETRIG_EVENT_FD: a file, not a pipe, so a serve that dies does not take the job with it
+  // (SIGPIPE), and the next serve reads the rest.
+  posix_spawn_file_actions_addopen(&actions, 3, events.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
   posix_spawn_file_actions_addclosefrom_np(&actions, 4);  // not serve's sockets
+  // Its own session: a Ctrl-C to serve's terminal, or serve's death, does not reach the job.
+  posix_spawnattr_t attr;
+  posix_spawnattr_init(&attr);
+  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSID);
   std::vector<std::string> env_strings;
   for (char** e = environ; *e; ++e)
-    if (std::strncmp(*e, "NETRIG_EVENT_FD=", 16) != 0) env_strings.emplace_back(*e);
+    if (std::strncmp(*e, "NETRIG_EVENT_FD=", 16) != 0 && std::strncmp(*e, "NETRIG_JOB_EXIT_FILE=", 21) != 0)
+      env_strings.emplace_back(*e);
   env_strings.emplace_back("NETRIG_EVENT_FD=3");
+  env_strings.emplace_back("NETRIG_JOB_EXIT_FILE=" + dir + "/exit.json");
   std::vector<char*> envp, args;
   for (auto& e : env_strings) envp.push_back(e.data());
   envp.push_back(nullptr);
@@ -176,54 +261,34 @@ void Jobs::run(const std::string& id, std::vector<std::string> argv) {
   {
     // Under the lock: stop() sees either no pid yet (and start refuses new jobs) or this one.
     std::lock_guard lock(mutex_);
-    rc = stopping_ ? ECANCELED : posix_spawn(&pid, argv[0].c_str(), &actions, nullptr, args.data(), envp.data());
-    if (rc == 0) jobs_[id]->record.update({{"pid", pid}, {"started", now_seconds()}});
+    rc = stopping_ ? ECANCELED : posix_spawn(&pid, argv[0].c_str(), &actions, &attr, args.data(), envp.data());
+    if (rc == 0)
+      jobs_[id]->record.update({{"pid", pid}, {"pid_start", process_start(pid)}, {"started", now_seconds()}});
   }
   posix_spawn_file_actions_destroy(&actions);
-  close(fds[1]);
+  posix_spawnattr_destroy(&attr);
   if (rc != 0) {
-    close(fds[0]);
     transition(id, {{"state", "failed"}, {"message", std::string("cannot start netrig: ") + std::strerror(rc)}});
     return;
   }
   transition(id, {});  // running, with its PID
-  // Deploy steps and check results, one JSON line each, until the child closes its end.
   std::string pending;
-  char buf[4096];
-  for (ssize_t n; (n = read(fds[0], buf, sizeof buf)) != 0;) {
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      break;
-    }
-    pending.append(buf, static_cast<size_t>(n));
-    for (size_t nl; (nl = pending.find('\n')) != std::string::npos;) {
-      auto event = json::parse(pending.substr(0, nl), nullptr, false);
-      pending.erase(0, nl + 1);
-      if (!event.is_object()) continue;
-      const std::string type = event.value("type", "event");
-      event.erase("type");
-      event["job"] = id;
-      events_.publish(type, event);
-    }
-  }
-  close(fds[0]);
+  size_t offset = 0;
   int status = 0;
-  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  for (;;) {
+    offset = publish_events(id, offset, pending);
+    const pid_t done = waitpid(pid, &status, WNOHANG);
+    if (done == pid) break;
+    if (done < 0 && errno != EINTR) {  // reaped elsewhere: what the job recorded
+      publish_events(id, offset, pending);
+      return finish(id, recorded_exit(id), "");
+    }
+    // serve is stopping: the job runs on (its own session) and the next serve follows it.
+    if (stopping()) return;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
-  const int exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  json changes = {{"exit_code", exit_code}, {"finished", now_seconds()}, {"output", tail_of(log, 8000)}};
-  {
-    std::lock_guard lock(mutex_);
-    const auto& r = jobs_[id]->record;
-    changes["seconds"] = changes["finished"].get<double>() - r.value("started", changes["finished"].get<double>());
-    changes["state"] = stopping_ && exit_code != 0 ? "interrupted" : exit_code == 0 ? "succeeded" : "failed";
-  }
-  std::ifstream report(dir + "/report.json");
-  if (report) {
-    auto result = json::parse(report, nullptr, false);
-    if (!result.is_discarded()) changes["result"] = result;
-  }
-  transition(id, changes);
+  publish_events(id, offset, pending);
+  finish(id, WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
 }
 
 std::optional<json> Jobs::get(const std::string& id) {
@@ -280,11 +345,8 @@ void Jobs::stop() {
   {
     std::lock_guard lock(mutex_);
     stopping_ = true;
-    for (auto& [id, job] : jobs_) {
-      if (active(job->record) && job->thread.joinable() && job->record.value("pid", 0) > 0)
-        kill(job->record.value("pid", 0), SIGTERM);  // our child: it rolls back or destroys cleanly
+    for (auto& [id, job] : jobs_)
       if (job->thread.joinable()) threads.push_back(std::move(job->thread));
-    }
     for (auto& w : watchers_) threads.push_back(std::move(w));
     watchers_.clear();
   }

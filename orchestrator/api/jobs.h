@@ -1,8 +1,10 @@
 // The API's mutations as durable jobs: each runs this same netrig binary (deploy, destroy, check)
-// as a child, so a job does exactly what the command line does; its deploy steps and check results
-// come back over a pipe (NETRIG_EVENT_FD, cli/event_sink.h) into the event stream. A job's record
-// (<dir>/<id>/job.json) is rewritten at each transition, so jobs outlive a restart of serve.
-// One job per lab at a time.
+// as a child in its own session, so a job does exactly what the command line does; its deploy steps
+// and check results come back through <dir>/<id>/events.jsonl (NETRIG_EVENT_FD, cli/event_sink.h)
+// into the event stream. A job's record (<dir>/<id>/job.json) is rewritten at each transition.
+// Jobs outlive serve: stopped or killed (kill -9), serve leaves them running, and the next serve
+// follows them to their end and records their real exit code (<dir>/<id>/exit.json, written by the
+// job itself). One job per lab at a time.
 #pragma once
 
 #include <sys/types.h>
@@ -26,8 +28,9 @@ class Jobs {
   Jobs(std::string dir, std::string netrig, EventLog& events);
   ~Jobs();
 
-  // Reads the records a previous serve left. A job that was running then is "interrupted" once its
-  // process is gone (its exit code is lost with that serve).
+  // Reads the records a previous serve left. A job that was running then is followed until its
+  // process ends (its events are published again, from the start), then finished with the exit
+  // code it recorded; "interrupted" only when it recorded none (it was killed).
   void load();
 
   // Starts `netrig <args>` as job `kind` on `lab`, unless a job for that lab is running (then
@@ -43,7 +46,7 @@ class Jobs {
   // Deploy durations of the labs' latest successful deploy jobs (lab -> seconds), for /metrics.
   std::map<std::string, double> deploy_seconds();
 
-  // SIGTERM to every running job's process (netrig then rolls back or destroys cleanly), and waits.
+  // Stops following the jobs. Running jobs run on (the next serve follows them); no signal is sent.
   void stop();
 
  private:
@@ -52,6 +55,13 @@ class Jobs {
     std::thread thread;
   };
   void run(const std::string& id, std::vector<std::string> argv);
+  // Publishes the complete lines of the job's events file after `offset`; the new offset.
+  size_t publish_events(const std::string& id, size_t offset, std::string& pending);
+  // The final transition: exit code (none: interrupted), output tail, the check report as result.
+  void finish(const std::string& id, std::optional<int> exit_code, const std::string& message = "");
+  // The exit code the job wrote into <dir>/<id>/exit.json, if it did.
+  std::optional<int> recorded_exit(const std::string& id);
+  bool stopping();
   void transition(const std::string& id, const nlohmann::json& changes);
   void save(const nlohmann::json& record);
   std::string job_dir(const std::string& id) const { return dir_ + "/" + id; }

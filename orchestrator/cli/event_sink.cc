@@ -2,7 +2,10 @@
 
 #include <unistd.h>
 
+#include <chrono>
+#include <cstdio>
 #include <cstdlib>
+#include <fstream>
 #include <mutex>
 
 namespace netrig {
@@ -18,6 +21,19 @@ int event_fd() {
 
 }  // namespace
 
+void record_job_exit(int exit_code) {
+  const char* path = std::getenv("NETRIG_JOB_EXIT_FILE");
+  if (!path || !*path) return;
+  const double now = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+  const std::string tmp = std::string(path) + ".tmp";
+  {
+    std::ofstream out(tmp);
+    out << nlohmann::json{{"exit_code", exit_code}, {"finished", now}}.dump() << "\n";
+    if (!out) return;
+  }
+  std::rename(tmp.c_str(), path);
+}
+
 void emit_event(const std::string& type, nlohmann::json data) {
   const int fd = event_fd();
   if (fd < 0) return;
@@ -28,7 +44,7 @@ void emit_event(const std::string& type, nlohmann::json data) {
   size_t done = 0;
   while (done < line.size()) {
     ssize_t n = write(fd, line.data() + done, line.size() - done);
-    if (n <= 0) return;  // serve went away: the run goes on without it
+    if (n <= 0) return;  // the events file is gone or full: the run goes on
     done += static_cast<size_t>(n);
   }
 }

@@ -11,10 +11,13 @@
 
 #include "api/server.h"
 #include "cli/commands.h"
+#include "cli/event_sink.h"
 #include "cli/vm_commands.h"
 #include "model/diagnostic.h"
 
-int main(int argc, char** argv) {
+namespace {
+
+int run(int argc, char** argv) {
   using namespace netrig;
   CLI::App app{"netrig: topology file -> live virtual network, checked and torn down", "netrig"};
   app.require_subcommand(1);
@@ -204,4 +207,13 @@ int main(int argc, char** argv) {
     return kExitEnvironment;
   }
   return kExitBadInput;
+}
+
+}  // namespace
+
+// A job of `netrig serve` learns its exit code from this file when that serve is gone (api/jobs.h).
+int main(int argc, char** argv) {
+  const int rc = run(argc, argv);
+  netrig::record_job_exit(rc);
+  return rc;
 }

@@ -2,6 +2,7 @@
 // checks and destroy as jobs with 202 + a job URL, 409 for a second change to a lab, the bearer
 // token for each; bad requests get their 4xx and change nothing; the event stream carries the
 // deploy steps and check results; job records outlive a restart of serve.
+#include <signal.h>
 #include <sys/stat.h>
 
 #include <nlohmann/json.hpp>
@@ -34,6 +35,33 @@ tests:
     exec: {node: b, cmd: "echo hello", output: "hello"}
 )";
 
+// Checks that take a few seconds (a slow exec), one of which fails: a job's real outcome is exit 1.
+const char* kSlowLab = R"(name: it-survive
+topology:
+  nodes:
+    sw: {kind: bridge}
+    a:
+      interfaces:
+        eth0: {ipv4: 10.97.6.1/24}
+    b:
+      interfaces:
+        eth0: {ipv4: 10.97.6.2/24}
+    c:
+      interfaces:
+        eth0: {ipv4: 10.97.6.3/24}
+  links:
+    - endpoints: ["a:eth0", "sw"]
+    - endpoints: ["b:eth0", "sw"]
+    - endpoints: ["c:eth0", "sw"]
+tests:
+  - name: a reaches c
+    ping: {from: a, to: c, count: 1}
+  - name: slow
+    exec: {node: a, cmd: "sleep 3; echo slow-done", output: slow-done}
+  - name: b fails on purpose
+    exec: {node: b, cmd: "sleep 1; false"}
+)";
+
 const char* kInvalid = "name: broken\ntopology:\n  nodes:\n    a: {kind: nonsense}\n";
 const std::string kToken = "it-token-0123456789abcdef";
 
@@ -45,6 +73,7 @@ class ApiJobsTest : public NetrigTest {
     fs::create_directories(tmp_.file("topologies"));
     write_file(tmp_.file("topologies/jobs.yaml"), kLab);
     write_file(tmp_.file("topologies/broken.yaml"), kInvalid);
+    write_file(tmp_.file("topologies/survive.yaml"), kSlowLab);
     write_file(tmp_.file("token"), kToken + "\n");
     chmod(tmp_.file("token").c_str(), 0600);
   }
@@ -67,6 +96,30 @@ class ApiJobsTest : public NetrigTest {
     return job;
   }
 };
+
+// A report with what a run measures taken out: numbers -> 0, digits in strings -> '#', the lab's
+// name -> LAB. Two runs of one file's checks are then equal key for key, check for check.
+json normalized(const json& j, const std::string& lab) {
+  if (j.is_number()) return 0;
+  if (j.is_string()) {
+    std::string s = j.get<std::string>();
+    for (size_t at; (at = s.find(lab)) != std::string::npos;) s.replace(at, lab.size(), "LAB");
+    for (auto& ch : s)
+      if (std::isdigit(static_cast<unsigned char>(ch))) ch = '#';
+    return s;
+  }
+  if (j.is_array()) {
+    json out = json::array();
+    for (const auto& e : j) out.push_back(normalized(e, lab));
+    return out;
+  }
+  if (j.is_object()) {
+    json out = json::object();
+    for (const auto& [k, v] : j.items()) out[k] = normalized(v, lab);
+    return out;
+  }
+  return j;
+}
 
 json body_of(const httplib::Result& r) { return r ? json::parse(r->body, nullptr, false) : json(); }
 
@@ -115,6 +168,17 @@ TEST_F(ApiJobsTest, DeployChecksAndDestroyAsJobsWithTheEventStream) {
   // The lab's latest checks are these, as `netrig check` keeps them.
   auto latest = serve.get_json("/api/v1/labs/" + lab.lab() + "/checks")["latest"];
   EXPECT_EQ(latest, result);
+  // ... and the same document `netrig test` writes for this file: every key, check, status,
+  // message and evidence command the same, in the same order; only measured values differ.
+  auto& copy = new_lab(tmp_.file("topologies/jobs.yaml"));
+  auto t = netrig(
+      {"test", tmp_.file("topologies/jobs.yaml"), "--name", copy.lab(), "--json-report", tmp_.file("test.json")}, 120);
+  ASSERT_EQ(t.exit_code, 0) << t.describe();
+  auto test_report = json::parse(read_file(tmp_.file("test.json")), nullptr, false);
+  ASSERT_TRUE(test_report.is_object());
+  EXPECT_EQ(normalized(result, lab.lab()), normalized(test_report, copy.lab())) << "job:\n"
+                                                                                << result.dump(2) << "\nnetrig test:\n"
+                                                                                << test_report.dump(2);
 
   // The event stream from the start: job transitions, the deploy's steps, each check's result.
   std::string stream;
@@ -150,6 +214,73 @@ TEST_F(ApiJobsTest, DeployChecksAndDestroyAsJobsWithTheEventStream) {
   auto kept = second.get_json(url);
   EXPECT_EQ(kept["state"], "succeeded") << kept.dump(2);
   EXPECT_EQ(second.get_json("/api/v1/jobs").size(), 3u);
+}
+
+// kill -9 of serve while a checks job and while a deploy job runs: the job runs on (its own session,
+// its events into a file, not a pipe whose death would SIGPIPE it), and the next serve follows it
+// and reports its real outcome: exit code, state, the check report; the deployed lab complete.
+TEST_F(ApiJobsTest, AJobRunsOnWhenServeIsKilledAndTheNextServeReportsItsOutcome) {
+  const auto file = tmp_.file("topologies/survive.yaml");
+  auto& lab = new_lab(file);
+  ASSERT_EQ(netrig({"deploy", file, "--name", lab.lab()}, 60).exit_code, 0);
+  auto first = std::make_unique<Serve>(serve_args());
+  ASSERT_TRUE(first->listening()) << first->child().err();
+  auto r = first->client().Post(("/api/v1/labs/" + lab.lab() + "/checks").c_str(), auth(), "", "application/json");
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 202) << r->body;
+  const std::string url = body_of(r)["url"];
+  pid_t pid = 0;
+  for (int i = 0; i < 50 && pid <= 0; ++i) {
+    pid = first->get_json(url).value("pid", 0);
+    if (pid <= 0) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ASSERT_GT(pid, 0);
+  first->child().signal(SIGKILL);  // the serve we started, by its PID
+  first->child().wait(5);
+  EXPECT_EQ(kill(pid, 0), 0) << "the checks job died with serve";
+  first.reset();
+
+  Serve second(serve_args());
+  ASSERT_TRUE(second.listening()) << second.child().err();
+  auto job = wait_job(second, url);
+  EXPECT_EQ(job["state"], "failed") << job.dump(2);
+  EXPECT_EQ(job["exit_code"], 1) << "the job's own exit code: one check failed";
+  const auto& result = job["result"];
+  EXPECT_EQ(result["passed"], 2) << result.dump(2);
+  EXPECT_EQ(result["failed"], 1) << result.dump(2);
+  EXPECT_EQ(second.get_json("/api/v1/labs/" + lab.lab() + "/checks")["latest"], result);
+  // The new serve's stream carries the job's check results (read from the job's events file).
+  std::string stream;
+  auto sse = second.client();
+  sse.set_read_timeout(5);
+  sse.Get("/api/v1/events?since=0", [&](const char* data, size_t n) {
+    stream.append(data, n);
+    return stream.find("slow-done") == std::string::npos && stream.find("\"name\":\"slow\"") == std::string::npos;
+  });
+  EXPECT_NE(stream.find("\"name\":\"slow\""), std::string::npos) << stream.substr(0, 800);
+
+  // A deploy job: serve killed right after the 202, mid-deploy. The lab is deployed whole, not
+  // rolled back, and a third serve reports success.
+  auto& copy = new_lab(file);
+  auto killed = std::make_unique<Serve>(serve_args());
+  ASSERT_TRUE(killed->listening()) << killed->child().err();
+  r = killed->client().Post("/api/v1/labs", auth(), json{{"file", "survive.yaml"}, {"name", copy.lab()}}.dump(),
+                            "application/json");
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 202) << r->body;
+  const std::string deploy_url = body_of(r)["url"];
+  killed->child().signal(SIGKILL);
+  killed->child().wait(5);
+  killed.reset();
+  Serve third(serve_args());
+  ASSERT_TRUE(third.listening()) << third.child().err();
+  job = wait_job(third, deploy_url);
+  EXPECT_EQ(job["state"], "succeeded") << job.dump(2);
+  EXPECT_EQ(job["exit_code"], 0) << job.dump(2);
+  auto status = third.get_json("/api/v1/labs/" + copy.lab());
+  ASSERT_TRUE(status.is_object()) << status;
+  for (const auto& n : status["nodes"]) EXPECT_TRUE(n.value("present", false)) << n.dump();
+  EXPECT_EQ(status["nodes"].size(), 4u);
 }
 
 TEST_F(ApiJobsTest, APostedTopologyOnlyWhenAllowed) {
