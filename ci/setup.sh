@@ -5,7 +5,7 @@ packages=(
   build-essential cmake ninja-build pkg-config clang-format ccache clang libclang-rt-14-dev
   libyaml-cpp-dev libnl-3-dev libnl-route-3-dev libmnl-dev libboost-dev libboost-filesystem-dev
   libcli11-dev nlohmann-json3-dev libcpp-httplib-dev libnftables-dev libgtest-dev libgmock-dev
-  libpcap-dev wrk
+  libpcap-dev wrk curl jq
   iproute2 iputils-ping iperf3 tcpdump netcat-openbsd socat nftables procps dnsmasq-base busybox
   mininet python3 bridge-utils time strace
   openvswitch-switch openvswitch-common openvswitch-testcontroller
@@ -41,6 +41,15 @@ if [[ "$(cat "$yaml_ls_dir/node_modules/yaml-language-server/package.json" 2>/de
   npm install --prefix "$yaml_ls_dir" --no-audit --no-fund --no-save --loglevel=error \
     "yaml-language-server@$yaml_ls_version" >/dev/null ||
     echo "ci/setup.sh: warning: npm could not install yaml-language-server@$yaml_ls_version; the editor schema test will skip" >&2
+fi
+# Playwright's driver library (npm playwright-core, pinned; no browser download: it drives Debian's
+# /usr/bin/chromium), in .cache/playwright/ likewise: api_page_test runs the status page in it.
+playwright_version=1.65.2
+playwright_dir="$(cd "$(dirname "$0")/.." && pwd)/.cache/playwright"
+if [[ "$(cat "$playwright_dir/node_modules/playwright-core/package.json" 2>/dev/null)" != *"\"version\": \"$playwright_version\""* ]]; then
+  npm install --prefix "$playwright_dir" --no-audit --no-fund --no-save --loglevel=error \
+    "playwright-core@$playwright_version" >/dev/null ||
+    echo "ci/setup.sh: warning: npm could not install playwright-core@$playwright_version; the status page browser test will skip" >&2
 fi
 # promtool (the /metrics tests' linter) from Debian's prometheus package, extracted rather than
 # installed: installing it would add a user and start and enable the prometheus daemon.

@@ -147,6 +147,30 @@ void lab_metrics(Exposition& m, const LabSnapshot& s, const ServeStats& stats) {
       m.counter("netrig_interface_transmit_errors_total", "transmit errors", l, c.tx_errors);
     }
 
+  // tc's counters of every qdisc and class of the interfaces with qos: (the classes by their name in
+  // the file), as `tc -s class show` prints them.
+  for (const auto& q : st.value("qos", json::array())) {
+    const std::string object = str(q, "object");
+    if (object != "qdisc" && object != "class") continue;
+    Labels l{{"lab", s.lab},
+             {"node", str(q, "node")},
+             {"interface", str(q, "interface")},
+             {"device", str(q, "device")},
+             {"direction", str(q, "direction")},
+             {"handle", str(q, "handle")},
+             {"kind", str(q, "kind")}};
+    if (object == "class") l.emplace_back("class", str(q, "class"));
+    const std::string p = "netrig_qos_" + object + "_";
+    const std::string what = object == "class" ? "per qos class" : "per qdisc";
+    m.counter(p + "bytes_total", "bytes sent " + what + " (tc -s)", l, q.value("bytes", uint64_t{0}));
+    m.counter(p + "packets_total", "packets sent " + what, l, q.value("packets", uint64_t{0}));
+    m.counter(p + "drops_total", "packets dropped " + what, l, q.value("drops", uint64_t{0}));
+    m.counter(p + "overlimits_total", "times over its rate " + what, l, q.value("overlimits", uint64_t{0}));
+    m.counter(p + "requeues_total", "requeues " + what, l, q.value("requeues", uint64_t{0}));
+    m.gauge(p + "backlog_bytes", "bytes queued now " + what, l, static_cast<double>(q.value("backlog", uint64_t{0})));
+    m.gauge(p + "queue_packets", "packets queued now " + what, l, static_cast<double>(q.value("qlen", uint64_t{0})));
+  }
+
   // How long the deploy took: serve's own deploy job, else the run `netrig test --keep` kept.
   double deploy = 0;
   if (auto it = stats.deploy_seconds.find(s.lab); it != stats.deploy_seconds.end()) deploy = it->second;

@@ -25,7 +25,17 @@ std::shared_ptr<LabSnapshot> two_node_lab() {
       {"a": {"node": "a", "iface": "eth0", "netns": "lab-1-a", "device": "eth0"},
        "b": {"node": "sw", "iface": "", "netns": "lab-1-local", "device": "lab-1-a-eth0"}},
       {"a": {"node": "b", "iface": "eth0", "netns": "lab-1-b", "device": "eth0"},
-       "b": {"node": "sw", "iface": "", "netns": "lab-1-local", "device": "lab-1-b-eth0"}}]})");
+       "b": {"node": "sw", "iface": "", "netns": "lab-1-local", "device": "lab-1-b-eth0"}}],
+    "qos": [
+      {"node": "a", "interface": "eth0", "device": "eth0", "direction": "egress", "object": "qdisc", "handle": "1:",
+       "parent": "root", "kind": "htb", "bytes": 9000, "packets": 9, "drops": 0, "overlimits": 3, "requeues": 0,
+       "qlen": 0, "backlog": 0},
+      {"node": "a", "interface": "eth0", "device": "eth0", "direction": "egress", "object": "class",
+       "handle": "1:10", "parent": "1:1", "kind": "htb", "class": "fast", "rate_bps": 7500000, "bytes": 6000,
+       "packets": 6, "drops": 1, "overlimits": 2, "requeues": 0, "qlen": 1, "backlog": 1500},
+      {"node": "a", "interface": "eth0", "device": "ifb-eth0", "direction": "ingress", "object": "qdisc",
+       "handle": "1:", "parent": "root", "kind": "tbf", "bytes": 420, "packets": 5, "drops": 0, "overlimits": 0,
+       "requeues": 0, "qlen": 0, "backlog": 0}]})");
   InterfaceCounters up;
   up.up = up.carrier = true;
   up.rx_bytes = 1234;
@@ -72,6 +82,21 @@ TEST(Metrics, LabsNodesLinksCountersAndChecks) {
   EXPECT_TRUE(
       has_line(text, R"(netrig_check_status{lab="lab-1",check="a reaches b#2",type="ping",status="passed"} 1)"));
   EXPECT_TRUE(has_line(text, R"(netrig_check_duration_seconds{lab="lab-1",check="a reaches b",type="ping"} 1.25)"));
+}
+
+TEST(Metrics, QosClassAndQdiscCounters) {
+  auto text = metrics_text({two_node_lab()}, {});
+  const std::string cls =
+      R"({lab="lab-1",node="a",interface="eth0",device="eth0",direction="egress",handle="1:10",kind="htb",class="fast"})";
+  EXPECT_TRUE(has_line(text, "netrig_qos_class_bytes_total" + cls + " 6000")) << text;
+  EXPECT_TRUE(has_line(text, "netrig_qos_class_packets_total" + cls + " 6"));
+  EXPECT_TRUE(has_line(text, "netrig_qos_class_drops_total" + cls + " 1"));
+  EXPECT_TRUE(has_line(text, "netrig_qos_class_overlimits_total" + cls + " 2"));
+  EXPECT_TRUE(has_line(text, "netrig_qos_class_backlog_bytes" + cls + " 1500"));
+  EXPECT_TRUE(has_line(text, "netrig_qos_class_queue_packets" + cls + " 1"));
+  EXPECT_TRUE(has_line(
+      text,
+      R"(netrig_qos_qdisc_bytes_total{lab="lab-1",node="a",interface="eth0",device="ifb-eth0",direction="ingress",handle="1:",kind="tbf"} 420)"));
 }
 
 TEST(Metrics, EachFamilyHasOneHelpAndTypeBeforeItsSamples) {

@@ -8,6 +8,7 @@
 #include "drivers/netlink.h"
 #include "drivers/netns.h"
 #include "drivers/ovs.h"
+#include "plan/qos.h"
 
 namespace netrig {
 namespace {
@@ -89,6 +90,19 @@ LabObservation observe_lab(const Plan& plan, bool with_counters) {
         if (!e->netns.empty()) namespaces.insert(e->netns);
     for (const auto& ns : namespaces)
       if (netns_exists(ns)) o.counters[ns] = counters_in(ns);
+    for (const auto& n : t.nodes) {
+      if (!in_own_netns(n.kind) || !o.present.count(n.name)) continue;
+      const auto netns = plan.netns_of(n.name);
+      for (const auto& i : n.interfaces) {
+        if (!i.qos) continue;
+        if (i.qos->egress)
+          o.qos.push_back({n.name, i.name, netns, i.kernel_name, "egress", read_tc_stats(netns, i.kernel_name)});
+        if (i.qos->ingress) {
+          const auto ifb = qos_ifb_name(i.kernel_name);
+          o.qos.push_back({n.name, i.name, netns, ifb, "ingress", read_tc_stats(netns, ifb)});
+        }
+      }
+    }
   }
   return o;
 }

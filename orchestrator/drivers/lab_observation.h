@@ -11,6 +11,7 @@
 
 #include "drivers/dhcp.h"
 #include "drivers/lab_state.h"
+#include "drivers/tc_stats.h"
 #include "plan/plan.h"
 
 namespace netrig {
@@ -23,6 +24,15 @@ struct InterfaceCounters {
   bool carrier = false;  // IFF_LOWER_UP: the link has carrier (a veth whose peer is up)
 };
 
+// The qdisc and class counters of one interface with qos: (egress: on the interface; ingress: on
+// its ifb device, plan/qos.h).
+struct QosObservation {
+  std::string node, interface;  // the file's names
+  std::string netns, device;    // where the counters were read
+  std::string direction;        // egress | ingress
+  std::vector<TcStats> stats;
+};
+
 struct LabObservation {
   std::optional<LabMeta> meta;
   std::string state_dir;
@@ -33,9 +43,11 @@ struct LabObservation {
   // Only when asked (the API): netns -> device -> counters, for every namespace of the lab.
   bool with_counters = false;
   std::map<std::string, std::map<std::string, InterfaceCounters>> counters;
+  std::vector<QosObservation> qos;  // with the counters: every interface with qos:, in file order
 };
 
-// Looks at the lab (namespaces, devices, leases; counters when with_counters).
+// Looks at the lab (namespaces, devices, leases; counters and qdisc/class counters when
+// with_counters).
 LabObservation observe_lab(const Plan& plan, bool with_counters);
 
 // /proc/net/dev's text -> device -> counters. Pure.

@@ -2,7 +2,10 @@
 
 #include <ctime>
 #include <iomanip>
+#include <map>
 #include <sstream>
+
+#include "plan/qos.h"
 
 namespace netrig {
 namespace {
@@ -84,6 +87,46 @@ json switches_json(const Plan& plan, const LabObservation& o) {
   return out;
 }
 
+// The file's class names by handle ("1:10" -> "fast") of an interface's egress htb tree.
+void class_names(const EgressQos& e, const HtbClassSpec& c, std::map<std::string, const HtbClassSpec*>& out) {
+  if (!c.name.empty())
+    if (auto h = qos_class_handle(e, c.name); !h.empty()) out[h] = &c;
+  for (const auto& child : c.children) class_names(e, child, out);
+}
+
+// Every qdisc and class of the lab's interfaces with qos: and its counters (tc -s), the classes
+// named as in the file with their configured rate and ceil.
+json qos_json(const Plan& plan, const LabObservation& o) {
+  json out = json::array();
+  for (const auto& q : o.qos) {
+    const auto* node = plan.topology.find_node(q.node);
+    const InterfaceSpec* iface = nullptr;
+    if (node)
+      for (const auto& i : node->interfaces)
+        if (i.name == q.interface) iface = &i;
+    std::map<std::string, const HtbClassSpec*> names;
+    if (iface && iface->qos && iface->qos->egress && iface->qos->egress->kind == "htb" && q.direction == "egress")
+      class_names(*iface->qos->egress, iface->qos->egress->root, names);
+    for (const auto& s : q.stats) {
+      json e = {{"node", q.node},           {"interface", q.interface}, {"device", q.device},
+                {"direction", q.direction}, {"object", s.object},       {"handle", s.handle},
+                {"parent", s.parent},       {"kind", s.kind},           {"bytes", s.bytes},
+                {"packets", s.packets},     {"drops", s.drops},         {"overlimits", s.overlimits},
+                {"requeues", s.requeues},   {"qlen", s.qlen},           {"backlog", s.backlog}};
+      if (s.object == "class") {
+        auto it = names.find(s.handle);
+        e["class"] = it != names.end() ? json(it->second->name) : json(nullptr);
+        if (it != names.end()) {
+          e["rate_bps"] = it->second->rate;
+          e["ceil_bps"] = it->second->ceil;
+        }
+      }
+      out.push_back(e);
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 json lab_status(const Plan& plan, const LabObservation& o, StatusDetail detail) {
@@ -161,6 +204,7 @@ json lab_status(const Plan& plan, const LabObservation& o, StatusDetail detail) 
     for (const auto& g : t.security_groups) groups.push_back(g.name);
     status["security_groups"] = groups;
     status["created"] = o.meta ? o.meta->created : 0;
+    if (o.with_counters) status["qos"] = qos_json(plan, o);
   }
   return status;
 }

@@ -1,0 +1,81 @@
+// Drives netrig serve's status page in Debian's chromium through Playwright (playwright-core from
+// npm, pinned in ci/setup.sh, installed under .cache/playwright): the page loads, draws the lab's
+// nodes, and a check result arrives live on the event stream after the page's "run all checks"
+// button starts a checks job with the token. Run by tests/integration/api_page_test.cc, which
+// deploys the lab and starts serve; it reads the one JSON line this prints.
+//
+// Environment: PLAYWRIGHT_CORE (the module's directory), CHROMIUM, NETRIG_URL (serve's page),
+// NETRIG_LAB, NETRIG_NODES (comma-separated), NETRIG_CHECK (a check's name), NETRIG_TOKEN,
+// NETRIG_SCREENSHOT (a .png path).
+"use strict";
+const { chromium } = require(process.env.PLAYWRIGHT_CORE);
+
+const env = name => {
+  const v = process.env[name];
+  if (!v) throw new Error(`${name} is not set`);
+  return v;
+};
+
+async function main() {
+  const url = env("NETRIG_URL"), lab = env("NETRIG_LAB"), check = env("NETRIG_CHECK");
+  const origin = new URL(url).origin;
+  const out = {external_requests: [], console_errors: []};
+  const browser = await chromium.launch({
+    executablePath: env("CHROMIUM"),
+    headless: true,
+    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+           "--disable-sync", "--no-first-run"],
+  });
+  try {
+    const page = await browser.newPage({viewport: {width: 1100, height: 1000}});
+    // Nothing but this serve: any other request is recorded and refused.
+    await page.route("**/*", route => {
+      const u = route.request().url();
+      if (u.startsWith(origin + "/")) return route.continue();
+      out.external_requests.push(u);
+      return route.abort();
+    });
+    page.on("console", m => { if (m.type() === "error") out.console_errors.push(m.text()); });
+    page.on("pageerror", e => out.console_errors.push(String(e)));
+
+    await page.goto(url, {waitUntil: "load"});
+    const section = `section[data-lab="${lab}"]`;
+    await page.waitForSelector(section, {timeout: 15000});
+    out.nodes_drawn = await page.$$eval(`${section} svg text[data-node]`, ts => ts.map(t => t.dataset.node));
+    out.node_rows = await page.$$eval(`${section} tr.node`, rs => rs.map(r => r.dataset.node));
+    out.qos_rows = await page.$$eval(`${section} table.qos tr[data-qos]`, rs => rs.map(r => r.textContent));
+    out.checks_before = await page.$$eval(`${section} tr.check`, rs => rs.map(r => r.dataset.check));
+    // Where the event stream is now: the result must arrive after this.
+    out.events_before = (await (await page.request.get(origin + "/api/v1/health")).json()).events;
+
+    // The button of group "all", with the token typed in.
+    await page.fill("#token", env("NETRIG_TOKEN"));
+    const started = Date.now();
+    await page.click(`${section} button[data-group="all"]`);
+    await page.waitForFunction(() => /job .* started/.test(document.getElementById("status").textContent),
+                               null, {timeout: 10000});
+    out.status_after_click = await page.textContent("#status");
+    // The result, drawn from the event stream: a row marked with its event's sequence number, and
+    // the event in the live log.
+    const row = `${section} tr.check[data-check="${check}"][data-live-seq]`;
+    await page.waitForSelector(row, {timeout: 30000});
+    out.live_row = await page.$eval(row, r => ({seq: Number(r.dataset.liveSeq), class: r.className,
+                                                text: r.textContent}));
+    out.live_event = await page.$eval(`#events li[data-type="check_result"][data-check="${check}"]`,
+                                      li => ({seq: Number(li.dataset.seq), text: li.textContent}));
+    out.seconds_to_result = (Date.now() - started) / 1000;
+    // The job that produced it, at that moment (still running: the row did not wait for its end).
+    out.jobs_when_shown = (await (await page.request.get(origin + "/api/v1/jobs")).json())
+                              .map(j => ({kind: j.kind, lab: j.lab, state: j.state}));
+    await page.screenshot({path: env("NETRIG_SCREENSHOT"), fullPage: true});
+    out.ok = true;
+  } finally {
+    await browser.close();
+  }
+  console.log(JSON.stringify(out));
+}
+
+main().catch(e => {
+  console.log(JSON.stringify({ok: false, error: String(e && e.stack || e)}));
+  process.exit(1);
+});
