@@ -46,10 +46,10 @@ curl -sN "http://127.0.0.1:$port/api/v1/events" >"$work/events.txt" &
 pids+=("$!")
 # CHECKS=0 leaves the check runs out (to tell their cost from serve's).
 [[ ${CHECKS:-1} == 0 ]] || (
-  while :; do
+  while [[ -d $work ]]; do
     curl -s -H "Authorization: Bearer $(cat "$work/token")" -H "Content-Type: application/json" -d "{}" "$url/checks" >>"$work/posts.txt"
     sleep 1
-  done
+  done 2>/dev/null
 ) &
 pids+=("$!")
 touch "$work/posts.txt"
