@@ -328,5 +328,30 @@ TEST_F(ApiTest, AnotherServeOnTheSamePortSaysSo) {
   EXPECT_NE(r.err.find("cannot listen"), std::string::npos) << r.err;
 }
 
+// `netrig deploy FILE --serve`: deploys, then serves that lab (loopback, the port it prints); a
+// SIGTERM stops serve and leaves the lab deployed, as `netrig deploy` would.
+TEST_F(ApiTest, DeployWithServeDeploysThenServesTheLab) {
+  const auto file = tmp_.file("api.yaml");
+  write_file(file, kLab);
+  auto& lab = new_lab(file);
+  Child both({netrig_binary(), "deploy", file, "--name", lab.lab(), "--serve", "--listen", "127.0.0.1:0", "--jobs-dir",
+              tmp_.file("jobs")});
+  auto port = both.wait_for(R"(netrig serve: http://127\.0\.0\.1:(\d+)/)", 60, true);
+  ASSERT_TRUE(port) << both.out() << both.err();
+  httplib::Client c("127.0.0.1", std::stoi(*port));
+  c.set_read_timeout(10);
+  auto r = c.Get(("/api/v1/labs/" + lab.lab()).c_str());
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 200) << r->body;
+  auto status = json::parse(r->body);
+  EXPECT_EQ(status["status"], "deployed") << status.dump(2);
+  for (const auto& n : status["nodes"]) EXPECT_TRUE(n.value("present", false)) << n.dump();
+  EXPECT_EQ(listeners_on(std::stoi(*port)), std::vector<std::string>{"127.0.0.1"});
+  both.signal(SIGTERM);
+  auto done = both.wait(15);
+  EXPECT_EQ(done.exit_code, 0) << done.describe();
+  EXPECT_TRUE(fs::exists("/run/netrig/" + lab.lab())) << "the lab stays deployed";
+}
+
 }  // namespace
 }  // namespace netrig_it
