@@ -57,7 +57,19 @@ double since(clock_type::time_point start) { return std::chrono::duration<double
 struct Loaded {
   Topology topology;
   std::string text;
+  std::string tests_file;  // --tests, absolute
+  std::string tests_text;
 };
+
+// "file:line:col: warning: ..." for what the file asks and netrig does not do.
+void print_warnings(const Topology& topo) {
+  for (const auto& w : topo.warnings) {
+    std::cerr << w.file;
+    if (w.pos.line > 0) std::cerr << ":" << w.pos.line << ":" << w.pos.col;
+    std::cerr << ": warning: " << w.message << "\n";
+    if (!w.hint.empty()) std::cerr << "  hint: " << w.hint << "\n";
+  }
+}
 
 // Reads and validates the topology; on errors prints them all (and hands them to `diagnostics`,
 // when given) and returns nullopt.
@@ -81,8 +93,24 @@ std::optional<Loaded> load(const CommonOptions& o, std::vector<Diagnostic>* diag
     s << in.rdbuf();
     loaded.text = s.str();
   }
+  ParseOptions options{o.name};
+  if (!o.tests.empty()) {
+    std::ifstream in(o.tests);
+    if (!in) {
+      Diagnostic d{
+          o.tests, {}, std::string("cannot read the tests overlay: ") + std::strerror(errno), "check the path"};
+      std::cerr << o.tests << ": error: " << d.message << "\n  hint: " << d.hint << "\n";
+      if (diagnostics) diagnostics->push_back(d);
+      return std::nullopt;
+    }
+    std::stringstream s;
+    s << in.rdbuf();
+    loaded.tests_file = options.tests_file = std::filesystem::absolute(o.tests).lexically_normal().string();
+    loaded.tests_text = options.tests_text = s.str();
+  }
   try {
-    loaded.topology = parse_topology(loaded.text, file, ParseOptions{o.name});
+    loaded.topology = parse_topology(loaded.text, file, options);
+    print_warnings(loaded.topology);
     // Flows are OVS's language: ovs-ofctl itself checks them, before anything is deployed.
     if (auto flows = check_ovs_flows(loaded.topology); !flows.empty()) throw TopologyError(flows, loaded.text);
   } catch (const TopologyError& e) {
@@ -118,8 +146,13 @@ std::optional<Plan> deployed_plan(const std::string& lab) {
   }
   auto meta = read_lab_meta(lab);
   auto text = read_lab_topology(lab);
+  ParseOptions options{lab};
+  if (auto overlay = read_lab_tests_overlay(lab)) {
+    options.tests_file = overlay->file;
+    options.tests_text = overlay->text;
+  }
   try {
-    return make_plan(parse_topology(text, meta ? meta->file : lab, ParseOptions{lab}));
+    return make_plan(parse_topology(text, meta ? meta->file : lab, options));
   } catch (const TopologyError& e) {
     std::cerr << "netrig: error: the stored topology of lab '" << lab << "' does not parse: " << e.what() << "\n";
     return std::nullopt;
@@ -135,11 +168,13 @@ struct DeployFailure {
 // Deploys; on failure prints why and returns it (everything made so far is gone by then): 128+N
 // for a signal, 5 for a deploy-time exec: that failed, 4 for a lab of that name deployed meanwhile
 // (two deploys at once: the state directory is claimed atomically, one wins), 3 otherwise.
-std::optional<DeployFailure> deploy_plan(const Plan& plan, const CommonOptions& o, const std::string& text,
+std::optional<DeployFailure> deploy_plan(const Plan& plan, const CommonOptions& o, const Loaded& loaded,
                                          Progress& progress) {
   DeployOptions options;
   options.workers = o.workers;
-  options.topology_text = text;
+  options.topology_text = loaded.text;
+  options.tests_file = loaded.tests_file;
+  options.tests_text = loaded.tests_text;
   std::mutex failed_mutex;
   std::optional<StepKind> failed_kind;
   options.on_step = [&](const Step& step, StepEvent event, const std::string& error) {
@@ -266,6 +301,13 @@ int cmd_validate(const CommonOptions& o) {
               {"links", t.links.size()},
               {"tests", t.checks.size()},
               {"actions", t.actions.size()}};
+    if (t.containerlab) j["containerlab"] = true;
+    if (!t.warnings.empty()) {  // what the file asks and netrig does not do (containerlab keys)
+      j["warnings"] = json::array();
+      for (const auto& w : t.warnings)
+        j["warnings"].push_back(
+            {{"file", w.file}, {"line", w.pos.line}, {"column", w.pos.col}, {"message", w.message}, {"hint", w.hint}});
+    }
     std::cout << j.dump(2) << "\n";
   } else {
     std::cout << (o.file.empty() ? kDefaultTopologyName : o.file) << ": lab '" << t.name
@@ -299,7 +341,7 @@ int cmd_deploy(const CommonOptions& o) {
   }
   Progress progress(plan.steps, "deploy " + plan.topology.name);
   auto start = clock_type::now();
-  if (auto failure = deploy_plan(plan, o, loaded->text, progress)) return failure->exit_code;
+  if (auto failure = deploy_plan(plan, o, *loaded, progress)) return failure->exit_code;
   std::cout << "lab '" << plan.topology.name << "' deployed: " << plan.steps.size() << " steps in " << std::fixed
             << std::setprecision(3) << since(start) << " s\n";
   return kExitOk;
@@ -450,7 +492,7 @@ int cmd_test(const CommonOptions& o) {
 
   Progress progress(plan.steps, "deploy " + run.lab);
   auto start = clock_type::now();
-  if (auto failure = deploy_plan(plan, o, loaded->text, progress)) {
+  if (auto failure = deploy_plan(plan, o, *loaded, progress)) {
     // Everything made so far is gone; CI still gets its reports.
     run.deploy_seconds = since(start);
     return stop_test(run, o, failure->exit_code, "deploy " + run.lab, failure->why);

@@ -36,6 +36,7 @@ inline int default_workers() {
 struct CommonOptions {
   std::string file;  // "" = the built-in default topology
   std::string name;
+  std::string tests;  // --tests OVERLAY.yaml (model/parse_overlay.cc)
   std::string lab;
   std::string output = "text";
   std::string format = "mermaid";

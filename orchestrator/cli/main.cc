@@ -29,6 +29,9 @@ int run(int argc, char** argv) {
     auto* opt = cmd->add_option("file", common.file, "topology file (default: the built-in default lab)");
     if (required) opt->required();
     cmd->add_option("--name", common.name, "lab name (overrides the file's name:, to run a copy beside it)");
+    cmd->add_option("--tests", common.tests,
+                    "tests overlay: a YAML file whose tests: (and images: stand-ins) are added to the topology's, "
+                    "which stays unchanged (e.g. a containerlab file)");
   };
   auto add_output = [&](CLI::App* cmd) {
     cmd->add_option("-o,--output", common.output, "text or json")->check(CLI::IsMember({"text", "json"}));

@@ -68,6 +68,7 @@ class Deployer {
                            "); destroy it first with: netrig destroy " + lab_);
     write_lab_meta({lab_, plan_.topology.file, "deploying", static_cast<long long>(std::time(nullptr)), getpid()});
     write_lab_topology(lab_, options_.topology_text);
+    if (!options_.tests_file.empty()) write_lab_tests_overlay(lab_, {options_.tests_file, options_.tests_text});
     journal_ = std::make_unique<Journal>(lab_);
 
     remaining_deps_.resize(plan_.steps.size());

@@ -14,6 +14,8 @@ enum class StepEvent { Started, Done, Failed };
 struct DeployOptions {
   int workers = 4;
   std::string topology_text;  // kept in the state dir so inspect/exec/test work later
+  std::string tests_file;     // the tests overlay (netrig --tests), kept beside it
+  std::string tests_text;
   std::function<void(const Step&, StepEvent, const std::string& error)> on_step;
 };
 

@@ -119,6 +119,19 @@ void write_lab_topology(const std::string& lab, const std::string& text) {
 
 std::string read_lab_topology(const std::string& lab) { return read_file(lab_dir(lab) + "/topology.yaml"); }
 
+void write_lab_tests_overlay(const std::string& lab, const LabTestsOverlay& overlay) {
+  fs::create_directories(lab_dir(lab));
+  write_file_atomically(lab_dir(lab) + "/tests-overlay.path", overlay.file + "\n");
+  write_file_atomically(lab_dir(lab) + "/tests-overlay.yaml", overlay.text);
+}
+
+std::optional<LabTestsOverlay> read_lab_tests_overlay(const std::string& lab) {
+  if (!fs::exists(lab_dir(lab) + "/tests-overlay.path")) return std::nullopt;
+  LabTestsOverlay o{read_file(lab_dir(lab) + "/tests-overlay.path"), read_file(lab_dir(lab) + "/tests-overlay.yaml")};
+  while (!o.file.empty() && o.file.back() == '\n') o.file.pop_back();
+  return o;
+}
+
 void remove_lab_dir(const std::string& lab) {
   std::error_code ec;
   fs::remove_all(lab_dir(lab), ec);

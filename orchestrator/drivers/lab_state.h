@@ -56,6 +56,14 @@ void write_lab_meta(const LabMeta& meta);
 std::optional<LabMeta> read_lab_meta(const std::string& lab);
 void write_lab_topology(const std::string& lab, const std::string& text);
 std::string read_lab_topology(const std::string& lab);
+// The tests overlay the lab was deployed with (netrig --tests), kept beside its topology so later
+// commands (check, exec, inspect) parse the same lab: its path and text; nullopt when it had none.
+struct LabTestsOverlay {
+  std::string file;
+  std::string text;
+};
+void write_lab_tests_overlay(const std::string& lab, const LabTestsOverlay& overlay);
+std::optional<LabTestsOverlay> read_lab_tests_overlay(const std::string& lab);
 void remove_lab_dir(const std::string& lab);
 
 }  // namespace netrig

@@ -93,6 +93,10 @@ void parse_action_step(Reader& r, const ParseState& st, const Entry& item, Topol
 // After the whole tests: block: each wait names an earlier background check, once.
 void check_waits(Reader& r, const Topology& topo);
 
+// A tests overlay (netrig --tests FILE): `tests:` checked against the topology, `images:` stand-ins
+// for images the file names that are not in the local store (model/parse_overlay.cc).
+void parse_tests_overlay(Reader& r, ParseState& st, const Entry& root, const std::string& file, Topology& topo);
+
 // Names of the nodes of one kind (all kinds when `only` is null), for did-you-mean hints.
 std::vector<std::string> node_names(const Topology& topo, const NodeKind* only = nullptr);
 

@@ -6,6 +6,7 @@
 #include <sstream>
 #include <tuple>
 
+#include "model/parse_clab.h"
 #include "model/parse_internal.h"
 #include "model/yaml_load.h"
 
@@ -20,7 +21,7 @@ const char* const kLabNameRule = "use up to 32 letters, digits, '_', '.' or '-',
 
 class Parser {
  public:
-  Parser(std::string file, const ParseOptions& options) : r_(std::move(file)), options_(options) {}
+  Parser(std::string file, const ParseOptions& options) : file_(file), r_(std::move(file)), options_(options) {}
 
   std::vector<Diagnostic>& diagnostics() { return r_.diagnostics(); }
   Reader& reader() { return r_; }
@@ -34,6 +35,12 @@ class Parser {
       return topo;
     }
     if (!r_.is_map(root, "the topology file")) return topo;
+    if (is_clab_file(file_, node)) {  // containerlab's file, read with its keys (parse_clab.cc)
+      parse_name(root, topo);
+      parse_clab(r_, st_, root, topo);
+      parse_checks(r_, st_, Reader::get(node, "tests"), topo);
+      return topo;
+    }
     r_.check_keys(root, kTopKeys, "the top level");
     parse_name(root, topo);
     const auto topology = Reader::get(node, "topology");
@@ -92,10 +99,26 @@ class Parser {
     parse_ovs_settings(r_, settings, topo);
   }
 
+  std::string file_;
   Reader r_;
   ParseOptions options_;
+
+ public:
   ParseState st_;
 };
+
+std::vector<Diagnostic> sorted_unique(std::vector<Diagnostic> diagnostics) {
+  std::stable_sort(diagnostics.begin(), diagnostics.end(), [](const Diagnostic& a, const Diagnostic& b) {
+    return std::tie(a.pos.line, a.pos.col) < std::tie(b.pos.line, b.pos.col);
+  });
+  // Inherited values (defaults:, kinds:) are checked once per node that inherits them.
+  diagnostics.erase(std::unique(diagnostics.begin(), diagnostics.end(),
+                                [](const Diagnostic& a, const Diagnostic& b) {
+                                  return a.pos.line == b.pos.line && a.pos.col == b.pos.col && a.message == b.message;
+                                }),
+                    diagnostics.end());
+  return diagnostics;
+}
 
 std::string syntax_hint(const std::string& message) {
   if (message.find("illegal map value") != std::string::npos)
@@ -123,14 +146,9 @@ SourcePos tab_in_indentation(const std::string& text, int last_line) {
   return {};
 }
 
-}  // namespace
-
-bool is_valid_lab_name(const std::string& name) { return name_problem(name, kMaxLabName).empty(); }
-
-Topology parse_topology(const std::string& text, const std::string& file, const ParseOptions& options) {
-  LoadedYaml loaded;
+LoadedYaml load_or_throw(const std::string& text, const std::string& file) {
   try {
-    loaded = load_yaml_document(text, file);
+    return load_yaml_document(text, file);
   } catch (const YAML::Exception& e) {
     SourcePos at = e.mark.line < 0 ? SourcePos{} : SourcePos{e.mark.line + 1, e.mark.column + 1};
     if (auto tab = tab_in_indentation(text, at.line); tab.line > 0)
@@ -139,6 +157,14 @@ Topology parse_topology(const std::string& text, const std::string& file, const 
                           text);
     throw TopologyError({Diagnostic{file, at, "YAML syntax: " + e.msg, syntax_hint(e.msg)}}, text);
   }
+}
+
+}  // namespace
+
+bool is_valid_lab_name(const std::string& name) { return name_problem(name, kMaxLabName).empty(); }
+
+Topology parse_topology(const std::string& text, const std::string& file, const ParseOptions& options) {
+  LoadedYaml loaded = load_or_throw(text, file);
   const YAML::Node& root = loaded.root;
   Parser parser(file, options);
   parser.reader().set_aliases(std::move(loaded.aliases_by_key));
@@ -150,18 +176,25 @@ Topology parse_topology(const std::string& text, const std::string& file, const 
     parser.diagnostics().push_back({file, at, "cannot read this part of the file: " + e.msg, ""});
   }
   topo.file = file;
-  auto& diagnostics = parser.diagnostics();
-  if (diagnostics.empty()) return topo;
-  std::stable_sort(diagnostics.begin(), diagnostics.end(), [](const Diagnostic& a, const Diagnostic& b) {
-    return std::tie(a.pos.line, a.pos.col) < std::tie(b.pos.line, b.pos.col);
+  if (!parser.diagnostics().empty()) throw TopologyError(sorted_unique(parser.diagnostics()), text);
+  topo.warnings = parser.reader().warnings();
+  if (!options.tests_file.empty()) {  // the overlay: its own file, text and positions
+    LoadedYaml overlay = load_or_throw(options.tests_text, options.tests_file);
+    Reader r(options.tests_file);
+    r.set_aliases(std::move(overlay.aliases_by_key));
+    try {
+      parse_tests_overlay(r, parser.st_, Entry(overlay.root), options.tests_file, topo);
+    } catch (const YAML::Exception& e) {
+      SourcePos at = e.mark.line < 0 ? SourcePos{} : SourcePos{e.mark.line + 1, e.mark.column + 1};
+      r.diagnostics().push_back({options.tests_file, at, "cannot read this part of the file: " + e.msg, ""});
+    }
+    if (!r.diagnostics().empty()) throw TopologyError(sorted_unique(r.diagnostics()), options.tests_text);
+    topo.warnings.insert(topo.warnings.end(), r.warnings().begin(), r.warnings().end());
+  }
+  std::stable_sort(topo.warnings.begin(), topo.warnings.end(), [](const auto& a, const auto& b) {
+    return std::tie(a.file, a.pos.line, a.pos.col) < std::tie(b.file, b.pos.line, b.pos.col);
   });
-  // Inherited values (defaults:, kinds:) are checked once per node that inherits them.
-  diagnostics.erase(std::unique(diagnostics.begin(), diagnostics.end(),
-                                [](const Diagnostic& a, const Diagnostic& b) {
-                                  return a.pos.line == b.pos.line && a.pos.col == b.pos.col && a.message == b.message;
-                                }),
-                    diagnostics.end());
-  throw TopologyError(diagnostics, text);
+  return topo;
 }
 
 Topology load_topology(const std::string& path, const ParseOptions& options) {

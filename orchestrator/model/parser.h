@@ -10,6 +10,10 @@ namespace netrig {
 
 struct ParseOptions {
   std::string lab_name;  // overrides the file's `name:` (netrig --name)
+  // A tests overlay (netrig --tests FILE, model/parse_overlay.cc): `tests:` added to the file's and
+  // `images:` stand-ins, so a file that is not netrig's own (containerlab's) stays unchanged.
+  std::string tests_file;
+  std::string tests_text;
 };
 
 // Throws TopologyError listing every problem found, in file order.

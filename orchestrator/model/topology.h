@@ -274,7 +274,8 @@ struct NodeSpec {
 struct Endpoint {
   std::string node;
   std::string iface;  // empty when the endpoint is a bridge
-  std::string port;   // ovs switch: the port named in 'switch:port' ("" = netrig names it)
+  std::string port;   // switch: the port named in 'switch:port' ("" = netrig names it); ovs, and Linux
+                      // bridges of containerlab files (its device name in <lab>-local)
   SourcePos pos;
 };
 
@@ -383,6 +384,15 @@ struct ActionSpec {
   SourcePos pos;
 };
 
+// What the file asks for that netrig does not do (containerlab keys it cannot honour): printed as
+// "file:line:col: warning: ..." by validate/plan/deploy/test, never an error.
+struct TopologyWarning {
+  std::string file;
+  SourcePos pos;
+  std::string message;
+  std::string hint;
+};
+
 struct Topology {
   std::string name;  // lab name: prefixes everything the lab creates
   std::string file;  // absolute path of the topology file ("" for built-ins)
@@ -405,6 +415,9 @@ struct Topology {
   std::string ovs_db;
   SourcePos ovs_db_pos;
   std::string ovs_prefix;  // settings.ovs_prefix: "", a prefix, or "auto" (system_ovs_prefix)
+  // The file is containerlab's (model/parse_clab.h): read with containerlab's keys and meanings.
+  bool containerlab = false;
+  std::vector<TopologyWarning> warnings;  // in file order
 
   const NodeSpec* find_node(const std::string& node) const;
   const SecurityGroup* find_security_group(const std::string& group) const;

@@ -41,6 +41,16 @@ void Reader::error(const Entry& at, std::string message, std::string hint) {
   error(pos(at), std::move(message), std::move(hint));
 }
 
+void Reader::warn(SourcePos at, std::string message, std::string hint) {
+  for (const auto& w : warnings_)  // an inherited key warns once, not once per node
+    if (w.pos.line == at.line && w.pos.col == at.col && w.message == message) return;
+  warnings_.push_back({file_, at, std::move(message), std::move(hint)});
+}
+
+void Reader::warn(const Entry& at, std::string message, std::string hint) {
+  warn(pos(at), std::move(message), std::move(hint));
+}
+
 bool Reader::is_quoted(const YAML::Node& node) {
   return node.IsScalar() && (node.Tag() == "!" || node.Tag() == "tag:yaml.org,2002:str");
 }

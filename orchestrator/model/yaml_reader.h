@@ -44,6 +44,10 @@ class Reader {
   void error(SourcePos at, std::string message, std::string hint = "");
   // At the entry; when its value is an alias (`key: *name`), at that use site, naming the anchor.
   void error(const Entry& at, std::string message, std::string hint = "");
+  // Something the file asks for that netrig does not do: kept apart from the errors.
+  void warn(const Entry& at, std::string message, std::string hint = "");
+  void warn(SourcePos at, std::string message, std::string hint = "");
+  std::vector<TopologyWarning>& warnings() { return warnings_; }
   void set_aliases(std::map<std::pair<int, int>, AliasUse> aliases) { aliases_ = std::move(aliases); }
 
   // "a mapping", "a list", "nothing", "the quoted string \"x\"", "'x'".
@@ -82,6 +86,7 @@ class Reader {
  private:
   std::string file_;
   std::vector<Diagnostic> diagnostics_;
+  std::vector<TopologyWarning> warnings_;
   std::map<std::pair<int, int>, AliasUse> aliases_;  // by the position of the key before '*name'
 };
 

@@ -407,7 +407,9 @@ class Planner {
     if (plan_.topology.find_node(bridge.node)->kind == NodeKind::Ovs) return ovs_end(bridge, towards, mtu);
     LinkEnd end;
     end.netns = plan_.local_netns();
-    end.device = local_device(towards, towards + "-" + std::to_string(index));
+    // A port the file names (containerlab's 'br-01:l1-eth1') is that device; the parser keeps
+    // these names unique, and they are reserved before netrig names any other device.
+    end.device = bridge.port.empty() ? local_device(towards, towards + "-" + std::to_string(index)) : bridge.port;
     end.bridge = plan_.bridge_device(bridge.node);
     end.node = bridge.node;
     end.mtu = mtu;

@@ -103,6 +103,7 @@ std::optional<int> link_mtu(const Topology& topo, const std::string& node, const
 // netns hosts and vm guests: a header and one row per interface.
 std::string host_label(const Topology& topo, const NodeSpec& n) {
   std::vector<std::string> detail;
+  if (n.kind == NodeKind::Container) detail.push_back("container " + n.container.image);
   if (n.kind == NodeKind::Vm)
     detail.push_back("vm " + std::to_string(n.vm.memory_mib) + " MiB, " + std::to_string(n.vm.cpus) + " cpu" +
                      (n.vm.cpus == 1 ? "" : "s"));
@@ -204,8 +205,9 @@ std::string bridge_label(const NodeSpec& n) {
 
 // The DOT name of a link end: "node":"cell" where the end has a cell (a bridge has none).
 std::string end(const Topology& topo, const Endpoint& e, const Endpoint& other) {
-  std::string cell = e.iface.empty() ? e.port : e.iface;
-  if (cell.empty() && topo.find_node(e.node)->kind == NodeKind::Ovs) cell = unnamed_port(other);
+  const bool ovs = topo.find_node(e.node)->kind == NodeKind::Ovs;
+  std::string cell = !e.iface.empty() ? e.iface : ovs ? e.port : "";  // a Linux bridge has no port cells
+  if (cell.empty() && ovs) cell = unnamed_port(other);
   return quoted(e.node) + (cell.empty() ? "" : ":" + quoted(cell));
 }
 
@@ -221,6 +223,8 @@ std::string mermaid_graph(const Topology& topo) {
       out << "  " << node_id(n.name) << "{{\"" << n.name << " (ovs)\"}}\n";
     else if (n.kind == NodeKind::Vm)
       out << "  " << node_id(n.name) << "[/\"" << n.name << " (vm)\"/]\n";
+    else if (n.kind == NodeKind::Container)
+      out << "  " << node_id(n.name) << "[\"" << n.name << " (container)\"]\n";
     else
       out << "  " << node_id(n.name) << "(\"" << n.name << "\")\n";
   }
@@ -242,7 +246,8 @@ std::string mermaid_graph(const Topology& topo) {
 
 // Each node's interfaces and ports are cells of an HTML-like label, and links join cells: edges
 // carry no labels, so nothing can overlap. Shapes: netns host a rounded box, vm a 3D box, Linux
-// bridge a hexagon, ovs switch a double-bordered box; patch links are dashed.
+// bridge a hexagon, ovs switch a double-bordered box, container a component box; patch links are
+// dashed.
 std::string dot_graph(const Topology& topo) {
   std::ostringstream out;
   out << "graph " << quoted(topo.name) << " {\n"
@@ -256,6 +261,9 @@ std::string dot_graph(const Topology& topo) {
         break;
       case NodeKind::Vm:
         out << "shape=box3d, label=" << host_label(topo, n);
+        break;
+      case NodeKind::Container:
+        out << "shape=component, label=" << host_label(topo, n);
         break;
       case NodeKind::Bridge:
         out << "shape=hexagon, label=" << bridge_label(n);
