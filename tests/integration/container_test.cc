@@ -23,36 +23,6 @@ class ContainerTest : public NetrigTest {
       GTEST_SKIP() << "image netrig/debian is not in " << netrig::container_store()
                    << " (images/build-container.sh builds it; it needs mmdebstrap and Debian's mirror)";
   }
-
-  // What a container lab can leave behind beyond the snapshot: mounts under its state directory,
-  // cgroups named after it, processes whose root is inside it.
-  static std::vector<std::string> container_residue(const std::string& lab) {
-    std::vector<std::string> left;
-    const auto dir = state_dir(lab);
-    std::ifstream mountinfo("/proc/self/mountinfo");
-    for (std::string line; std::getline(mountinfo, line);) {
-      std::istringstream f(line);
-      std::string id, parent, dev, root, point;
-      f >> id >> parent >> dev >> root >> point;
-      if (starts_with(point, dir)) left.push_back("mount " + point);
-    }
-    std::error_code ec;
-    for (const auto& top : fs::directory_iterator("/sys/fs/cgroup", ec)) {
-      if (starts_with(top.path().filename().string(), "netrig-" + lab + "-"))
-        left.push_back("cgroup " + top.path().string());
-      if (top.is_directory(ec))
-        for (const auto& sub : fs::directory_iterator(top.path(), ec))
-          if (starts_with(sub.path().filename().string(), "netrig-" + lab + "-"))
-            left.push_back("cgroup " + sub.path().string());
-    }
-    for (const auto& p : fs::directory_iterator("/proc", ec)) {
-      const auto name = p.path().filename().string();
-      if (name.find_first_not_of("0123456789") != std::string::npos) continue;
-      auto root = fs::read_symlink(p.path() / "root", ec);
-      if (!ec && starts_with(root.string(), dir)) left.push_back("process " + name + " rooted in " + root.string());
-    }
-    return left;
-  }
 };
 
 const char* kTwoContainers = R"(name: it-containers
