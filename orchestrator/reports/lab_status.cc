@@ -216,7 +216,7 @@ std::string lab_status_text(const Plan& plan, const json& status) {
   const auto& leases = status["leases"];
   out << "lab " << t.name << " (" << status["status"].get<std::string>() << ", state in "
       << status["state_dir"].get<std::string>() << ")\n";
-  out << std::left << std::setw(16) << "NODE" << std::setw(8) << "KIND" << std::setw(24) << "NETNS / DEVICE"
+  out << std::left << std::setw(16) << "NODE" << std::setw(11) << "KIND" << std::setw(24) << "NETNS / DEVICE"
       << std::setw(34) << "INTERFACE (KERNEL NAME)"
       << "ADDRESSES\n";
   for (const auto& n : nodes) {
@@ -224,7 +224,7 @@ std::string lab_status_text(const Plan& plan, const json& status) {
     if (n["kind"] == "bridge" || n["kind"] == "ovs")
       where = n["device"].get<std::string>() + " in " + (where.empty() ? std::string("host") : where);
     if (!n["present"].get<bool>()) where += " (missing)";
-    out << std::setw(16) << n["name"].get<std::string>() << std::setw(8) << n["kind"].get<std::string>()
+    out << std::setw(16) << n["name"].get<std::string>() << std::setw(11) << n["kind"].get<std::string>()
         << std::setw(24) << where;
     bool first = true;
     if (n.contains("interfaces")) {
