@@ -9,6 +9,7 @@
 
 #include <cerrno>
 #include <chrono>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -78,6 +79,12 @@ uint64_t process_start(pid_t pid) {
 }
 
 }  // namespace
+
+void record_job_process() {
+  const char* path = std::getenv("NETRIG_JOB_PROCESS_FILE");
+  if (!path || !*path) return;
+  write_file_atomically(path, json{{"pid", getpid()}, {"pid_start", process_start(getpid())}}.dump() + "\n");
+}
 
 Jobs::Jobs(std::string dir, std::string netrig, EventLog& events)
     : dir_(std::move(dir)), netrig_(std::move(netrig)), events_(events) {}
@@ -158,12 +165,28 @@ void Jobs::load() {
     std::lock_guard lock(mutex_);
     jobs_[id] = std::move(job);
     if (!active(record)) continue;
-    const pid_t pid = record.value("pid", 0);
-    const uint64_t started = record.value("pid_start", uint64_t{0});
+    pid_t pid = record.value("pid", 0);
+    uint64_t started = record.value("pid_start", uint64_t{0});
     // A job a previous serve started, killed or stopped meanwhile: its process runs on in its own
     // session. Follow its events (from the start: this serve's stream had none of them) until it
     // ends, then take its exit code from the file the job writes (cli/event_sink.h).
-    watchers_.emplace_back([this, id, pid, started] {
+    watchers_.emplace_back([this, id, pid, started]() mutable {
+      // No PID in the record: that serve died between starting the job and saving it. The job
+      // says which process it is (record_job_process) once its main runs.
+      for (int i = 0; pid <= 0 && i < 100 && !stopping(); ++i) {
+        std::ifstream in(job_dir(id) + "/process.json");
+        auto p = json::parse(in, nullptr, false);
+        if (p.is_object() && p.value("pid", 0) > 0) {
+          pid = p.value("pid", 0);
+          started = p.value("pid_start", uint64_t{0});
+          std::lock_guard lock(mutex_);
+          jobs_[id]->record.update({{"pid", pid}, {"pid_start", started}});
+        } else if (fs::exists(job_dir(id) + "/exit.json")) {
+          break;
+        } else {
+          std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        }
+      }
       std::string pending;
       size_t offset = 0;
       while (started != 0 && process_start(pid) == started) {
@@ -247,10 +270,11 @@ void Jobs::run(const std::string& id, std::vector<std::string> argv) {
   posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSID);
   std::vector<std::string> env_strings;
   for (char** e = environ; *e; ++e)
-    if (std::strncmp(*e, "NETRIG_EVENT_FD=", 16) != 0 && std::strncmp(*e, "NETRIG_JOB_EXIT_FILE=", 21) != 0)
+    if (std::strncmp(*e, "NETRIG_EVENT_FD=", 16) != 0 && std::strncmp(*e, "NETRIG_JOB_", 11) != 0)
       env_strings.emplace_back(*e);
   env_strings.emplace_back("NETRIG_EVENT_FD=3");
   env_strings.emplace_back("NETRIG_JOB_EXIT_FILE=" + dir + "/exit.json");
+  env_strings.emplace_back("NETRIG_JOB_PROCESS_FILE=" + dir + "/process.json");
   std::vector<char*> envp, args;
   for (auto& e : env_strings) envp.push_back(e.data());
   envp.push_back(nullptr);
@@ -262,8 +286,12 @@ void Jobs::run(const std::string& id, std::vector<std::string> argv) {
     // Under the lock: stop() sees either no pid yet (and start refuses new jobs) or this one.
     std::lock_guard lock(mutex_);
     rc = stopping_ ? ECANCELED : posix_spawn(&pid, argv[0].c_str(), &actions, &attr, args.data(), envp.data());
-    if (rc == 0)
+    if (rc == 0) {
       jobs_[id]->record.update({{"pid", pid}, {"pid_start", process_start(pid)}, {"started", now_seconds()}});
+      // On disk before anyone can see the PID: a serve killed from here on leaves a record the next
+      // serve can follow the process by.
+      save(jobs_[id]->record);
+    }
   }
   posix_spawn_file_actions_destroy(&actions);
   posix_spawnattr_destroy(&attr);

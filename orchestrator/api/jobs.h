@@ -22,6 +22,11 @@
 
 namespace netrig::api {
 
+// In netrig run as a job (main calls it first): writes {"pid", "pid_start"} of this process to
+// $NETRIG_JOB_PROCESS_FILE, so a serve killed between starting the job and saving its PID still
+// leaves the next serve a way to follow it. Does nothing without the variable.
+void record_job_process();
+
 class Jobs {
  public:
   // dir: where job records live; netrig: the binary the jobs run.

@@ -288,7 +288,7 @@ class Api {
       send_json(res, 200, out);
     });
     svr_.Get(lab, [this](const httplib::Request& req, httplib::Response& res) {
-      auto name = lab_of(req, res, false);
+      auto name = lab_of(req, res);  // a destroyed lab is 404 at once, not when the next refresh notices
       if (name.empty()) return;
       auto snap = snapshots_.get(name);
       if (!snap) return send_error(res, 404, "no lab named '" + name + "' is deployed");

@@ -78,10 +78,23 @@ std::shared_ptr<const LabSnapshot> LabSnapshots::build(const std::string& lab) {
   else
     snap->status["checks"] = nullptr;
   snap->body = snap->status.dump();
-  // Link state changes since the last look.
+  // Link state changes since the last look, and the interfaces whose counters moved.
+  json moved = json::array();
   for (const auto& [netns, devices] : observed.counters)
     for (const auto& [device, c] : devices) {
       if (device == "lo") continue;
+      const uint64_t packets = c.rx_packets + c.tx_packets + c.rx_drops + c.tx_drops;
+      auto [seen, fresh] = packets_.try_emplace(lab + " " + netns + " " + device, packets);
+      if (!fresh && seen->second != packets)
+        moved.push_back({{"netns", netns},
+                         {"device", device},
+                         {"rx_bytes", c.rx_bytes},
+                         {"rx_packets", c.rx_packets},
+                         {"rx_drops", c.rx_drops},
+                         {"tx_bytes", c.tx_bytes},
+                         {"tx_packets", c.tx_packets},
+                         {"tx_drops", c.tx_drops}});
+      seen->second = packets;
       const bool up = c.up && c.carrier;
       const std::string key = lab + " " + netns + " " + device;
       auto it = link_state_.find(key);
@@ -90,6 +103,7 @@ std::shared_ptr<const LabSnapshot> LabSnapshots::build(const std::string& lab) {
                         {{"lab", lab}, {"netns", netns}, {"device", device}, {"up", c.up}, {"carrier", c.carrier}});
       link_state_[key] = up;
     }
+  if (!moved.empty()) events_.publish("counters", {{"lab", lab}, {"interfaces", moved}});
   return snap;
 }
 
@@ -103,6 +117,8 @@ void LabSnapshots::refresh() {
     for (auto it = plans_.begin(); it != plans_.end();) it = fresh.count(it->first) ? std::next(it) : plans_.erase(it);
     for (auto it = link_state_.begin(); it != link_state_.end();)
       it = fresh.count(it->first.substr(0, it->first.find(' '))) ? std::next(it) : link_state_.erase(it);
+    for (auto it = packets_.begin(); it != packets_.end();)
+      it = fresh.count(it->first.substr(0, it->first.find(' '))) ? std::next(it) : packets_.erase(it);
   }
   std::lock_guard<std::mutex> lock(mutex_);
   snapshots_ = std::move(fresh);

@@ -1,6 +1,7 @@
 // What GET answers from: every deployed lab's status (reports/lab_status.h, Full, with live
 // counters) and latest check run, refreshed by one thread every interval, so a read costs a lookup
-// and a copy, not fifty setns calls. A refresh also publishes link state changes as events.
+// and a copy, not fifty setns calls. A refresh also publishes link state changes as events, and a
+// "counters" event per lab with the interfaces whose counters moved since the last refresh.
 #pragma once
 
 #include <atomic>
@@ -52,6 +53,7 @@ class LabSnapshots {
   std::mutex build_mutex_;  // plans_, link_state_: one builder at a time
   std::map<std::string, std::pair<std::string, std::unique_ptr<Plan>>> plans_;  // lab -> topology text, plan
   std::map<std::string, bool> link_state_;                                      // "lab netns device" -> up and carrier
+  std::map<std::string, uint64_t> packets_;  // "lab netns device" -> packets + drops, both ways
   std::atomic<bool> stop_{false};
   std::thread thread_;
 };

@@ -9,6 +9,7 @@
 #include <iostream>
 #include <sstream>
 
+#include "api/jobs.h"
 #include "api/server.h"
 #include "cli/commands.h"
 #include "cli/event_sink.h"
@@ -216,6 +217,7 @@ int run(int argc, char** argv) {
 
 // A job of `netrig serve` learns its exit code from this file when that serve is gone (api/jobs.h).
 int main(int argc, char** argv) {
+  netrig::api::record_job_process();
   const int rc = run(argc, argv);
   netrig::record_job_exit(rc);
   return rc;

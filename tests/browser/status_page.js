@@ -48,6 +48,9 @@ async function main() {
     // Where the event stream is now: the result must arrive after this.
     out.events_before = (await (await page.request.get(origin + "/api/v1/health")).json()).events;
 
+    const rowA = `${section} table.nodes tr.node[data-node="a"]`;
+    out.counters_before = await page.textContent(rowA);
+
     // The button of group "all", with the token typed in.
     await page.fill("#token", env("NETRIG_TOKEN"));
     const started = Date.now();
@@ -67,6 +70,13 @@ async function main() {
     // The job that produced it, at that moment (still running: the row did not wait for its end).
     out.jobs_when_shown = (await (await page.request.get(origin + "/api/v1/jobs")).json())
                               .map(j => ({kind: j.kind, lab: j.lab, state: j.state}));
+    // The checks' traffic moves a's counters: a "counters" event arrives and the table is redrawn.
+    await page.waitForFunction(([sel, row, since, before]) => {
+      const t = document.querySelector(sel), r = document.querySelector(row);
+      return t && r && Number(t.dataset.countersSeq) > since && r.textContent !== before;
+    }, [`${section} table.nodes`, rowA, out.events_before, out.counters_before], {timeout: 15000});
+    out.counters_after = await page.textContent(rowA);
+    out.counters_seq = Number(await page.getAttribute(`${section} table.nodes`, "data-counters-seq"));
     await page.screenshot({path: env("NETRIG_SCREENSHOT"), fullPage: true});
     out.ok = true;
   } finally {

@@ -2,8 +2,9 @@
 // (playwright-core from npm, pinned; ci/setup.sh installs it into the checkout's .cache/playwright)
 // through tests/browser/status_page.js. The page loads, draws the deployed lab's nodes, and after
 // its "run all checks" button starts a checks job (token typed in), a check result arrives live
-// from the event stream. The screenshot is kept in netrig-artifacts/api-status-page.png (beside
-// the test's working directory). Without chromium, node or the module the test skips and says why.
+// from the event stream, and a's interface counters are redrawn on a "counters" event. The screenshot is kept in
+// netrig-artifacts/api-status-page.png (beside the test's working directory). Without chromium, node or the module the
+// test skips and says why.
 #include <sys/stat.h>
 
 #include <nlohmann/json.hpp>
@@ -115,6 +116,9 @@ TEST_F(ApiPageTest, PlaywrightSeesTheLabsNodesAndACheckResultArriveLive) {
   ASSERT_EQ(out["jobs_when_shown"].size(), 1u) << out.dump(2);
   EXPECT_EQ(out["jobs_when_shown"][0]["kind"], "checks");
   EXPECT_EQ(out["jobs_when_shown"][0]["state"], "running") << out.dump(2);
+  // Interface counters moved by the checks' traffic, redrawn on a "counters" event.
+  EXPECT_GT(out["counters_seq"].get<uint64_t>(), out["events_before"].get<uint64_t>()) << out.dump(2);
+  EXPECT_NE(out["counters_before"], out["counters_after"]) << out.dump(2);
   // Let the job end before the lab goes.
   for (int i = 0; i < 300 && serve.get_json("/api/v1/health").value("jobs_running", 0) > 0; ++i)
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
