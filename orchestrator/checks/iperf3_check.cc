@@ -11,10 +11,13 @@
 #include <mutex>
 #include <nlohmann/json.hpp>
 
+#include "checks/iperf3_window.h"
 #include "checks/kinds.h"
 #include "drivers/node_background.h"
 #include "drivers/node_exec.h"
+#include "drivers/ovs.h"
 #include "drivers/process.h"
+#include "plan/ovs.h"
 
 namespace netrig {
 
@@ -98,6 +101,7 @@ static std::vector<std::string> client_argv(const CheckSpec& check, const std::s
   const auto secs = std::to_string(static_cast<int>(check.seconds));
   std::vector<std::string> argv = {
       "iperf3", "-c", address, "-p", std::to_string(port), "-t", secs, "-J", "--connect-timeout", "3000"};
+  if (check.omit_s > 0) argv.insert(argv.end(), {"-O", std::to_string(check.omit_s)});
   if (check.protocol == "udp") {
     argv.push_back("-u");
     if (check.bitrate_mbps) argv.insert(argv.end(), {"-b", number(*check.bitrate_mbps) + "M"});
@@ -106,7 +110,11 @@ static std::vector<std::string> client_argv(const CheckSpec& check, const std::s
 }
 
 // Flow group: one server per flow (port + i) on the target, every client started at once, each
-// flow's figures in r.flows, the split against `ratio`.
+// flow's figures in r.flows, the split against `ratio`. The servers report every half second as
+// they go; where they run in a netns or container node, netrig reads those reports while the
+// clients run and judges every flow by its rate over the window when all of them ran
+// (checks/iperf3_window.h). A vm's server output is only read at the end: then each flow's own
+// run counts, and the message says so.
 static CheckResult iperf3_group(const Plan& plan, const CheckSpec& check) {
   CheckResult r;
   const auto server_node = check.target.substr(0, check.target.find(':'));
@@ -116,20 +124,36 @@ static CheckResult iperf3_group(const Plan& plan, const CheckSpec& check) {
   std::vector<std::vector<std::string>> server_argv(n), argv(n);
   for (size_t i = 0; i < n; ++i) {
     const int port = check.port + static_cast<int>(i);
-    server_argv[i] = {"iperf3", "-s", "-1", "-p", std::to_string(port), "--forceflush"};
+    server_argv[i] = {"iperf3", "-s", "-1", "-p", std::to_string(port), "--forceflush", "-i", "0.5", "-f", "k"};
     servers.push_back(std::make_unique<NodeBackground>(plan, server_node, server_argv[i], "Server listening",
                                                        is_vm(plan, server_node) ? 15 : 5));
     argv[i] = client_argv(check, address, port);
   }
   std::vector<std::future<ExecResult>> runs;
   for (size_t i = 0; i < n; ++i)
-    runs.push_back(std::async(std::launch::async,
-                              [&, i] { return run_on_node(plan, check.flows[i].node, argv[i], check.seconds + 10); }));
+    runs.push_back(std::async(std::launch::async, [&, i] {
+      return run_on_node(plan, check.flows[i].node, argv[i], check.seconds + check.omit_s + 10);
+    }));
+  const bool live = servers.front()->live();
+  auto running = [&] {
+    for (auto& f : runs)
+      if (f.wait_for(std::chrono::seconds(0)) != std::future_status::ready) return true;
+    return false;
+  };
+  while (running())
+    if (live)
+      for (auto& s : servers) s->pump(5);
+    else
+      runs.front().wait_for(std::chrono::milliseconds(50));
+  for (int round = 0; live && round < 4; ++round)  // what the servers printed as the last client ended
+    for (auto& s : servers) s->pump(5);
   std::vector<Iperf3Summary> sums(n);
+  std::vector<std::vector<Iperf3Interval>> intervals(n);
   std::string why;
   double total = 0;
   for (size_t i = 0; i < n; ++i) {
     auto run = runs[i].get();
+    if (live) intervals[i] = iperf3_server_intervals(servers[i]->timed_lines());
     auto stopped = servers[i]->stop(SIGTERM, 2);
     sums[i] = parse_iperf3_json(run.output);
     const auto& node = check.flows[i].node;
@@ -150,14 +174,35 @@ static CheckResult iperf3_group(const Plan& plan, const CheckSpec& check) {
     if (why.empty() && !sums[i].parsed) why = f.name + ": iperf3: " + sums[i].error;
     total += sums[i].received_mbps;
   }
+  // The rates judged: over the common window, or (vm server) each flow's own.
+  std::vector<double> rate(n);
+  for (size_t i = 0; i < n; ++i) rate[i] = sums[i].received_mbps;
+  std::string over = " (each flow over its own run: a vm server's reports are read only at its end)";
+  if (live && why.empty()) {
+    auto w = iperf3_common_window(intervals, std::max(1.0, check.seconds / 2));
+    if (!w.problem.empty()) {
+      why = "no common measuring window: " + w.problem;
+    } else {
+      rate = w.mbps;
+      total = 0;
+      for (size_t i = 0; i < n; ++i) {
+        r.flows[i].figures["window_mbps"] = rate[i];
+        total += rate[i];
+      }
+      r.figures["window_seconds"] = w.seconds();
+      char buf[96];
+      std::snprintf(buf, sizeof buf, " over the %.1f s all ran", w.seconds());
+      over = buf;
+    }
+  }
   std::string split;
-  for (size_t i = 0; i < n; ++i) split += (i ? " : " : "") + number(std::round(sums[i].received_mbps * 100) / 100);
-  split += " Mbit/s";
+  for (size_t i = 0; i < n; ++i) split += (i ? " : " : "") + number(std::round(rate[i] * 100) / 100);
+  split += " Mbit/s" + over;
   r.figures["flows"] = static_cast<double>(n);
   r.figures["total_received_mbps"] = total;
   for (size_t i = 0; why.empty() && i < n; ++i) {
     const auto& f = check.flows[i];
-    const double v = sums[i].received_mbps;
+    const double v = rate[i];
     if (f.min_mbps && v < *f.min_mbps)
       why = r.flows[i].name + ": " + number(v) + " Mbit/s received, expected at least " + number(*f.min_mbps);
     else if (f.max_mbps && v > *f.max_mbps)
@@ -167,7 +212,7 @@ static CheckResult iperf3_group(const Plan& plan, const CheckSpec& check) {
     double weights = 0, worst = 0;
     for (double w : check.ratio) weights += w;
     for (size_t i = 0; i < n; ++i) {
-      const double share = sums[i].received_mbps / total, expected = check.ratio[i] / weights;
+      const double share = rate[i] / total, expected = check.ratio[i] / weights;
       const double error = share / expected - 1;
       r.flows[i].figures["share"] = share;
       r.flows[i].figures["expected_share"] = expected;
@@ -188,6 +233,22 @@ static CheckResult iperf3_group(const Plan& plan, const CheckSpec& check) {
   return r;
 }
 
+std::string ovs_qos_not_acting(const Plan& plan, const CheckSpec& check) {
+  const auto server = check.target.substr(0, check.target.find(':'));
+  std::vector<std::string> clients;
+  for (const auto& f : check.flows) clients.push_back(f.node);
+  if (clients.empty()) clients.push_back(check.node);
+  for (const auto& client : clients)
+    for (const auto& port : ovs_qos_ports_between(plan.topology, client, server))
+      if (ovs_userspace(plan, port.substr(0, port.find(':'))))
+        return "not measured: " + client + " -> " + server + " crosses ovs port " + port +
+               " with qos/ingress policing on OVS's userspace datapath (no openvswitch kernel module here), where "
+               "linux-htb/linux-hfsc queues do not act (every packet lands in the default class) and "
+               "ingress_policing_rate does nothing; the figures would not show the QoS. It needs the kernel datapath: "
+               "the openvswitch module (a workstation), or an OVS inside a vm guest";
+  return "";
+}
+
 CheckResult iperf3_once(const Plan& plan, const CheckSpec& check) {
   // One measurement at a time: two at once on a shared CPU would measure each other, and would
   // fight over the server port.
@@ -195,6 +256,11 @@ CheckResult iperf3_once(const Plan& plan, const CheckSpec& check) {
   if (!installed("iperf3")) {
     r.status = CheckStatus::Skipped;
     r.message = "iperf3 is not installed (Debian: apt-get install iperf3)";
+    return r;
+  }
+  if (auto why = ovs_qos_not_acting(plan, check); !why.empty()) {
+    r.status = CheckStatus::Skipped;
+    r.message = why;
     return r;
   }
   std::unique_lock lock(measurement_lock());
@@ -206,7 +272,7 @@ CheckResult iperf3_once(const Plan& plan, const CheckSpec& check) {
   NodeBackground server(plan, server_node, server_argv, "Server listening", is_vm(plan, server_node) ? 15 : 5);
 
   const auto argv = client_argv(check, address, check.port);
-  auto run = run_on_node(plan, check.node, argv, check.seconds + 10);
+  auto run = run_on_node(plan, check.node, argv, check.seconds + check.omit_s + 10);
   auto stopped = server.stop(SIGTERM, 2);
   auto summary = parse_iperf3_json(run.output);
   r.evidence.push_back({on_node_text(plan, check.node, argv),

@@ -25,6 +25,9 @@ CheckResult capture_once(const Plan& plan, const CheckSpec& check, const CheckOp
 // iperf3: a one-shot server in the target node (stopped by PID), the client in the check's node.
 // Runs one at a time (a shared CPU would make concurrent measurements meaningless).
 CheckResult iperf3_once(const Plan& plan, const CheckSpec& check);
+// Why an iperf3 check cannot measure what the file shapes: its path crosses an ovs port with qos or
+// ingress policing on the userspace datapath, where neither acts. "" when it can.
+std::string ovs_qos_not_acting(const Plan& plan, const CheckSpec& check);
 
 // reachability: every cell of the matrix probed at once (tcp connect, udp echo, one ping), each
 // retried until it matches or the check's timeout passes; the deciding security-group rule named.

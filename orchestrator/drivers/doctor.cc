@@ -17,9 +17,11 @@
 #include "build_paths.h"
 #include "drivers/netlink.h"
 #include "drivers/netns.h"
+#include "drivers/qos.h"
 #include "drivers/vm.h"
 #include "drivers/vm_libvirt.h"
 #include "model/vm_driver.h"
+#include "plan/qos.h"
 
 namespace netrig {
 namespace {
@@ -64,6 +66,81 @@ std::string try_create(NetlinkSocket& nl, NlRequest req) {
   auto r = nl.transact(one).at(0);
   if (r.error == 0) return "";
   return std::string(strerror(-r.error)) + (r.message.empty() ? "" : " (" + r.message + ")");
+}
+
+// Interface qos: (lecture 27), each part built for real through libnl-route on a fresh veth of the
+// scratch namespace, exactly as a deploy would (plan/qos.h -> drivers/qos.h).
+void probe_qos(const std::string& scratch, NetlinkSocket& nl,
+               const std::function<void(std::string, bool, std::string)>& add) {
+  int n = 0;
+  auto attempt = [&](const std::function<void(QosSpec&)>& fill) {
+    const auto dev = "pq" + std::to_string(n++);
+    LinkAttrs a{dev}, b{dev + "p"};
+    b.up = false;
+    if (auto err = try_create(nl, build_veth_create(a, b)); !err.empty()) return "cannot make a probe veth: " + err;
+    InterfaceSpec i;
+    i.name = i.kernel_name = dev;
+    i.qos.emplace();
+    fill(*i.qos);
+    try {
+      apply_qos(scratch, qos_objects(i));
+      return std::string();
+    } catch (const std::exception& e) {
+      return std::string(e.what());
+    }
+  };
+  auto htb = attempt([](QosSpec& q) {
+    auto& e = q.egress.emplace();
+    e.kind = "htb";
+    e.root.name = "root";
+    e.root.rate = e.root.ceil = 10000000;
+    HtbClassSpec c;
+    c.name = "c1";
+    c.rate = 5000000;
+    c.ceil = 10000000;
+    c.leaf.kind = "pfifo";
+    e.root.children.push_back(c);
+    QosFilterSpec f;
+    f.src = IpPrefix::parse("10.0.0.1/32");
+    f.class_name = "c1";
+    e.filters.push_back(f);
+  });
+  add("qos htb + u32", htb.empty(),
+      htb.empty() ? "interface qos: htb trees with pfifo/bfifo leaves and u32 filters, through libnl-route" : htb);
+  auto tbf = attempt([](QosSpec& q) {
+    auto& e = q.egress.emplace();
+    e.kind = "tbf";
+    e.rate = 10000000;
+    e.burst = 32768;
+  });
+  add("qos tbf", tbf.empty(), tbf.empty() ? "interface qos: tbf shapers" : tbf);
+  for (const char* kind : {"sfq", "fq_codel", "netem"}) {
+    auto err = attempt([kind](QosSpec& q) {
+      auto& e = q.egress.emplace();
+      e.kind = e.leaf.kind = kind;
+    });
+    add(std::string("qos ") + kind, err.empty(),
+        err.empty() ? std::string("available as a root or leaf qdisc")
+                    : err + "; a vm guest's kernel has it (shape on a vm node's side there)");
+  }
+  auto ifb = attempt([](QosSpec& q) {
+    auto& in = q.ingress.emplace();
+    in.rate = 5000000;
+    in.burst = 32768;
+  });
+  add("qos ingress", ifb.empty(),
+      ifb.empty() ? "ingress limits as an ifb device in the node + mirred redirect + tbf (method: ifb); method: police "
+                    "is not built (libnl-route has no police action)"
+                  : ifb);
+  const bool kernel_dp = std::filesystem::exists("/sys/module/openvswitch");
+  add("ovs qos queues", kernel_dp,
+      kernel_dp ? "kernel datapath: linux-htb/linux-hfsc QoS and Queue rows act, flows enqueue into them"
+                : "userspace datapath only: the QoS/Queue rows are written but every packet lands in the default "
+                  "class, so iperf3 checks crossing such a port are skipped with that reason");
+  add("ovs ingress policing", kernel_dp,
+      kernel_dp ? "kernel datapath: ingress_policing_rate/_burst drop above the rate"
+                : "userspace datapath only: ingress_policing_rate is accepted and does nothing here, so iperf3 "
+                  "checks crossing such a port are skipped with that reason");
 }
 
 }  // namespace
@@ -118,6 +195,7 @@ std::vector<Capability> probe_host() {
           close(tun);
         }
         add("tun/tap", tap_ok, tap_ok ? "available" : "cannot create a TAP device");
+        probe_qos(scratch, nl, add);
       } catch (const std::exception& e) {
         add("kernel probes", false, e.what());
       }

@@ -94,6 +94,14 @@ ExecResult NodeBackground::stop(int sig, double timeout_s) {
   return vm_exec(lab_, node_, guest_stop_script(dir_, sig, timeout_s), timeout_s + 5);
 }
 
+void NodeBackground::pump(int wait_ms) {
+  if (local_) local_->pump(wait_ms);
+}
+
+std::vector<TimedLine> NodeBackground::timed_lines() const {
+  return local_ ? local_->timed_lines() : std::vector<TimedLine>{};
+}
+
 std::string fetch_guest_file(const Plan& plan, const std::string& node, const std::string& guest_path,
                              const std::string& host_path) {
   // The agent's frames are length-prefixed, so binary output arrives intact (up to 4 MiB).

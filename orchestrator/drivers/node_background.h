@@ -35,6 +35,12 @@ class NodeBackground {
   // its exit code and output.
   ExecResult stop(int sig, double timeout_s);
 
+  // Whether its output can be read as it comes (netns and container nodes; a vm guest's output is
+  // read only at stop()), and Background::pump / timed_lines for those.
+  bool live() const { return local_ != nullptr; }
+  void pump(int wait_ms);
+  std::vector<TimedLine> timed_lines() const;
+
  private:
   std::unique_ptr<Background> local_;  // netns node
   std::string lab_, node_, dir_;       // vm node: the guest directory of the command

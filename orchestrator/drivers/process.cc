@@ -127,7 +127,20 @@ struct Background::Impl {
   std::string output;
   std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
   bool stopped = false;
+  std::vector<TimedLine> lines;
+  size_t stamped = 0;  // output[0, stamped) is in `lines`
+  bool read(int fd) {  // drain + stamp; false at end of file
+    const bool open = drain(fd, output);
+    const double now = steady_seconds();
+    for (size_t nl; (nl = output.find('\n', stamped)) != std::string::npos; stamped = nl + 1)
+      lines.push_back({now, output.substr(stamped, nl - stamped)});
+    return open;
+  }
 };
+
+double steady_seconds() {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
 
 Background::Background(const std::string& netns, const std::vector<std::string>& argv, const std::string& ready,
                        double ready_timeout_s)
@@ -150,7 +163,7 @@ Background::Background(const std::string& netns, const std::vector<std::string>&
     }
     pollfd p{fd, POLLIN, 0};
     poll(&p, 1, 20);
-    eof = !drain(fd, impl_->output);
+    eof = !impl_->read(fd);
   }
 }
 
@@ -159,6 +172,16 @@ Background::~Background() {
 }
 
 int Background::pid() const { return impl_->child.id(); }
+
+void Background::pump(int wait_ms) {
+  if (impl_->stopped) return;
+  const int fd = impl_->out.native_source();
+  pollfd p{fd, POLLIN, 0};
+  poll(&p, 1, wait_ms);
+  impl_->read(fd);
+}
+
+std::vector<TimedLine> Background::timed_lines() const { return impl_->lines; }
 
 ExecResult Background::stop(int sig, double timeout_s) {
   using clock = std::chrono::steady_clock;
@@ -180,7 +203,7 @@ ExecResult Background::stop(int sig, double timeout_s) {
     if (!exited_at && !impl_->child.running()) exited_at = clock::now();
     pollfd p{fd, POLLIN, 0};
     poll(&p, 1, 20);
-    eof = !drain(fd, impl_->output);
+    eof = !impl_->read(fd);
   }
   if (!eof && !exited_at) {
     result.timed_out = true;

@@ -24,6 +24,13 @@ struct ExecResult {
 // the command's process group is killed at once and `interrupted` is set.
 ExecResult run_in_netns(const std::string& netns, const std::vector<std::string>& argv, double timeout_s);
 
+// A line a Background command printed, and when it arrived (seconds on the steady clock).
+struct TimedLine {
+  double at = 0;
+  std::string text;
+};
+double steady_seconds();
+
 // A command left running in a node while netrig does something else (tcpdump for a capture,
 // an iperf3 server). It gets its own process group; it is stopped by its PID (that group) only,
 // never by name. The destructor stops it if stop() was not called.
@@ -39,6 +46,11 @@ class Background {
   Background& operator=(const Background&) = delete;
 
   int pid() const;
+  // Reads what the command printed meanwhile, waiting up to wait_ms for something. Every complete
+  // line of its output is stamped with the time it was read, so a command that reports as it goes
+  // (iperf3 --forceflush) tells when each report was made, to the reader's polling (~ms).
+  void pump(int wait_ms);
+  std::vector<TimedLine> timed_lines() const;
   // Sends `sig` to the process group, waits up to timeout_s for the command to exit (SIGKILL
   // after that) and returns its exit code and all its output.
   ExecResult stop(int sig, double timeout_s);

@@ -103,8 +103,11 @@ int create(nl_sock* sk, const TcObject& o) {
         // non-zero cell must be a power of two, or libnl stores -NLE_INVAL as the cell_log.
         rtnl_qdisc_tbf_set_limit(q.p, static_cast<int>(o.limit));
         rtnl_qdisc_tbf_set_rate(q.p, static_cast<int>(o.rate / 8), static_cast<int>(o.burst.value_or(3200)), 0);
-      } else if ((o.type == "pfifo" || o.type == "bfifo") && o.limit) {
-        rtnl_qdisc_fifo_set_limit(q.p, static_cast<int>(o.limit));
+      } else if (o.type == "pfifo" || o.type == "bfifo") {
+        // libnl-route refuses a fifo without a limit (NLE_INVAL, "Invalid input data"), where tc
+        // sends none and the kernel takes the device's txqueuelen: 1000 packets for a veth, and
+        // bfifo txqueuelen x MTU bytes. The same, made explicit.
+        rtnl_qdisc_fifo_set_limit(q.p, static_cast<int>(o.limit ? o.limit : o.type == "pfifo" ? 1000 : 1000 * 1500));
       }
       return rtnl_qdisc_add(sk, q.p, kFlags);
     }

@@ -18,8 +18,8 @@ const std::vector<std::string> kCheckTypes = {"ping",    "connect", "exec",     
 const std::vector<std::string> kCaptureKeys = {"node",  "iface", "bridge", "port",   "filter",   "expect",
                                                "count", "none",  "vlan",   "tagged", "duration", "traffic"};
 const std::vector<std::string> kTrafficKeys = {"ping", "exec"};
-const std::vector<std::string> kIperfKeys = {"from",     "to",      "seconds", "protocol", "port",     "min_mbps",
-                                             "max_mbps", "bitrate", "flows",   "ratio",    "tolerance"};
+const std::vector<std::string> kIperfKeys = {"from",     "to",      "seconds", "protocol", "port",      "min_mbps",
+                                             "max_mbps", "bitrate", "flows",   "ratio",    "tolerance", "omit"};
 const std::vector<std::string> kIperfFlowKeys = {"from", "min_mbps", "max_mbps"};
 const std::vector<std::string> kPingKeys = {"from",    "to",     "count",    "expect",  "max_loss",
                                             "max_rtt", "family", "interval", "max_lost"};
@@ -635,6 +635,7 @@ class CheckParser {
     int secs = 2;
     ok &= integer(body, "seconds", 1, 60, secs);
     c.seconds = secs;
+    ok &= integer(body, "omit", 0, 10, c.omit_s);
     c.port = 5201;
     ok &= integer(body, "port", 1, 65535, c.port);
     ok &= protocol(body, c);

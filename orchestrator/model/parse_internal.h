@@ -60,6 +60,10 @@ void parse_ovs_switch(Reader& r, ParseState& st, const Entry& body, NodeSpec& no
 std::string ovs_port_problem(const std::string& port);
 // After the links: bond members and declared ports are linked, patch peers match.
 void check_ovs(Reader& r, const ParseState& st, const Topology& topo);
+// An ovs port's qos: and ingress_policing_rate/_burst (model/parse_ovs_qos.cc), and the flows'
+// enqueue/set_queue against the queues the switch's ports have.
+void parse_ovs_port_qos(Reader& r, const Entry& port_body, OvsPortSpec& port, const std::string& where);
+void check_ovs_flow_queues(Reader& r, const NodeSpec& node);
 // settings.ovs (parse_ovs_settings.cc): the lab's own OVS daemons, or the system's at a socket.
 void parse_ovs_settings(Reader& r, const Entry& settings, Topology& topo);
 // With the system's OVS, what would reach into the host's namespace: addresses on internal ports,

@@ -66,5 +66,15 @@ TEST(ParseIperf3Flows, MistakesAreRefusedWithTheirPlace) {
   EXPECT_NE(at.find("t.yaml:13:"), std::string::npos) << at;
 }
 
+TEST(ParseIperf3Flows, OmitIsWarmUpSecondsFromZeroToTen) {
+  auto t = parse_topology(kLab + "  - iperf3: {from: h1, to: srv, seconds: 4, omit: 1}\n", "t.yaml");
+  ASSERT_EQ(t.checks.size(), 1u);
+  EXPECT_EQ(t.checks[0].omit_s, 1);
+  EXPECT_EQ(parse_topology(kLab + "  - iperf3: {from: h1, to: srv}\n", "t.yaml").checks[0].omit_s, 0);
+  const auto e = first_error("  - iperf3: {to: srv, flows: [{from: h1}, {from: h2}], omit: 11}\n");
+  EXPECT_NE(e.find("'omit'"), std::string::npos) << e;
+  EXPECT_NE(e.find("t.yaml:13:"), std::string::npos) << e;
+}
+
 }  // namespace
 }  // namespace netrig

@@ -13,7 +13,16 @@ namespace {
 const std::vector<std::string> kOvsKeys = {"kind",           "ports",          "bonds",      "flows",
                                            "protocols",      "fail_mode",      "controller", "flood_vlans",
                                            "mac_aging_time", "mac_table_size", "datapath",   "connection_mode"};
-const std::vector<std::string> kPortKeys = {"tag", "trunks", "vlan_mode", "type", "peer", "ipv4", "ipv6"};
+const std::vector<std::string> kPortKeys = {"tag",
+                                            "trunks",
+                                            "vlan_mode",
+                                            "type",
+                                            "peer",
+                                            "ipv4",
+                                            "ipv6",
+                                            "qos",
+                                            "ingress_policing_rate",
+                                            "ingress_policing_burst"};
 const std::vector<std::string> kBondKeys = {"members", "bond_mode", "lacp",      "primary",
                                             "tag",     "trunks",    "vlan_mode", "rebalance_interval"};
 const std::vector<std::string> kProtocols = {"OpenFlow10", "OpenFlow11", "OpenFlow12",
@@ -132,6 +141,10 @@ void parse_port(Reader& r, const Entry& item, const std::string& sw, OvsPortSpec
   } else if (peer) {
     r.error(Entry(peer.key), "'peer' is for patch ports", "add 'type: patch' or remove 'peer'");
   }
+  parse_ovs_port_qos(r, item, port, where);
+  if (port.type == "patch" && (port.qos || port.policing_rate_kbps))
+    r.error(Entry(item.key), where + " is a patch port and has qos or ingress policing",
+            "a patch port has no device to shape; put qos on the link port the traffic leaves by");
   for (int family : {4, 6}) {
     auto e = Reader::get(item.value, "ipv" + std::to_string(family));
     if (!e) continue;
@@ -274,6 +287,7 @@ void check_ovs(Reader& r, const ParseState& st, const Topology& topo) {
     if (!node.ovs) continue;
     any = true;
     const auto& o = *node.ovs;
+    check_ovs_flow_queues(r, node);
     std::map<std::string, std::string> member_of;
     for (const auto& b : o.bonds)
       for (const auto& m : b.members) {
@@ -296,6 +310,9 @@ void check_ovs(Reader& r, const ParseState& st, const Topology& topo) {
         r.error(p.pos, "port '" + p.name + "' of ovs '" + node.name + "' is not connected by any link",
                 "add a link with endpoint \"" + node.name + ":" + p.name + "\", or make it 'type: internal'");
       }
+      if (member_of.count(p.name) && p.qos)
+        r.error(p.qos->pos, "port '" + p.name + "' is a member of bond '" + member_of[p.name] + "' and has qos",
+                "OVS's qos belongs to a whole port, and a bond is one port: netrig shapes link ports only");
       if (member_of.count(p.name) && (p.vlan.tag || !p.vlan.trunks.empty() || !p.vlan.vlan_mode.empty()))
         r.error(p.pos, "port '" + p.name + "' is a member of bond '" + member_of[p.name] + "' and has VLAN settings",
                 "set tag/trunks/vlan_mode on the bond");

@@ -14,6 +14,9 @@
 namespace netrig {
 namespace {
 
+// ", did you mean ..." after a message, or nothing.
+inline std::string spaced(const std::string& hint) { return hint.empty() ? hint : ", " + hint; }
+
 std::string lower(std::string s) {
   for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return s;
@@ -63,8 +66,8 @@ std::optional<uint64_t> scaled(const std::string& text, const std::vector<Unit>&
   std::vector<std::string> names;
   for (const auto& u : units)
     if (*u.name) names.push_back(u.name);
-  why = "'" + text + "' has an unknown unit '" + unit + "'" + did_you_mean(unit, names) + " (units: " + one_of(names) +
-        ")";
+  why = "'" + text + "' has an unknown unit '" + unit + "'" + spaced(did_you_mean(unit, names)) +
+        " (units: " + one_of(names) + ")";
   return std::nullopt;
 }
 
@@ -183,7 +186,7 @@ class QosParser {
         if (auto v = r_.integer(lim, what + " limit", 1, 0xffffffffll)) l.limit = static_cast<uint32_t>(*v);
     }
     if (!l.kind.empty() && std::find(kLeafKinds.begin(), kLeafKinds.end(), l.kind) == kLeafKinds.end()) {
-      r_.error(e, what + ": unknown qdisc '" + l.kind + "'" + did_you_mean(l.kind, kLeafKinds),
+      r_.error(e, what + ": unknown qdisc '" + l.kind + "'" + spaced(did_you_mean(l.kind, kLeafKinds)),
                "a leaf is one of " + one_of(kLeafKinds));
       l.kind.clear();
     }
@@ -297,7 +300,8 @@ class QosParser {
     const auto* c = find(q.root, *name);
     auto leaves = leaf_names(q.root);
     if (!c || c == &q.root) {
-      r_.error(e, what + " '" + *name + "' names no class of the tree on " + where_ + did_you_mean(*name, leaves),
+      r_.error(e,
+               what + " '" + *name + "' names no class of the tree on " + where_ + spaced(did_you_mean(*name, leaves)),
                leaves.empty() ? "define classes under htb: classes:" : "the tree's leaf classes: " + one_of(leaves));
       return false;
     }

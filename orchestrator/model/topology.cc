@@ -16,6 +16,12 @@ const OvsPortSpec* OvsSwitchSpec::find_port(const std::string& port) const {
   return nullptr;
 }
 
+const OvsQueueSpec* OvsQosSpec::find_queue(uint32_t id) const {
+  for (const auto& q : queues)
+    if (q.id == id) return &q;
+  return nullptr;
+}
+
 const char* to_string(CheckType type) {
   switch (type) {
     case CheckType::Ping:

@@ -147,6 +147,23 @@ struct OvsVlan {
   std::string vlan_mode;    // "" (OVS's default), access, trunk, native-tagged, native-untagged
 };
 
+// OVS QoS of a port (lecture 27): a QoS row of `type` with queues (Queue rows) that flows pick with
+// enqueue:PORT:Q or set_queue:Q. Rates in bit/s, as OVS's other-config wants them.
+struct OvsQueueSpec {
+  uint32_t id = 0;
+  std::optional<uint64_t> min_rate, max_rate;
+  std::optional<int> priority;  // linux-htb only: lower is served first
+  SourcePos pos;
+};
+
+struct OvsQosSpec {
+  std::string type = "linux-htb";  // or linux-hfsc
+  std::optional<uint64_t> max_rate;
+  std::vector<OvsQueueSpec> queues;
+  SourcePos pos;
+  const OvsQueueSpec* find_queue(uint32_t id) const;
+};
+
 // A port of an ovs switch: a link's switch end (named by the endpoint 'switch:port'), an internal
 // port (a device on the switch with addresses, e.g. a gateway) or a patch port to another switch.
 struct OvsPortSpec {
@@ -155,6 +172,9 @@ struct OvsPortSpec {
   std::string type;                    // "" (a link's veth), "internal" or "patch"
   std::string peer_switch, peer_port;  // patch: the other end
   std::vector<IpPrefix> addresses;     // internal
+  std::optional<OvsQosSpec> qos;       // egress shaping with queues
+  // Interface ingress_policing_rate (kbit/s) and _burst (kbit): what arrives above the rate is dropped.
+  std::optional<uint64_t> policing_rate_kbps, policing_burst_kbit;
   SourcePos pos;
 };
 
@@ -338,6 +358,7 @@ struct CheckSpec {
   std::optional<double> min_mbps;
   std::optional<double> max_mbps;
   std::optional<double> bitrate_mbps;  // udp: -b
+  int omit_s = 0;                      // warm-up seconds iperf3 runs first and leaves out (-O)
   // iperf3 flow group: several clients started together towards `target` (each its own server
   // port, port + i); min/max then bound each flow's own rate, and `ratio` (one weight per flow)
   // the split: every flow's share of the total within `ratio_tolerance` (relative) of its weight's.

@@ -78,6 +78,39 @@ std::vector<std::string> ovs_switch_transaction(const Plan& plan, const NodeSpec
     add_vlan(a, b.vlan);
     if (system) a.push_back(lab_id);
   }
+  // QoS rows (lecture 27): the port's QoS and its queues made in this same transaction, each marked
+  // with the lab so destroy finds them in a shared database; ingress policing on the interface.
+  int qos_n = 0;
+  for (const auto& p : o.ports) {
+    if (!p.qos && !p.policing_rate_kbps) continue;
+    std::string dev = name(p.name);
+    for (const auto* e : ovs_link_ends(plan, sw.name))
+      if (e->port == p.name) dev = e->device;
+    if (p.qos) {
+      const auto id = "@qos" + std::to_string(qos_n);
+      a.insert(a.end(),
+               {"--", "set", "port", dev, "qos=" + id, "--", "--id=" + id, "create", "qos", "type=" + p.qos->type});
+      if (p.qos->max_rate) a.push_back("other-config:max-rate=" + std::to_string(*p.qos->max_rate));
+      std::string refs;
+      for (const auto& q : p.qos->queues)
+        refs += (refs.empty() ? "" : ",") + std::to_string(q.id) + "=" + id + "_" + std::to_string(q.id);
+      a.push_back("queues=" + refs);
+      a.push_back(lab_id);
+      for (const auto& q : p.qos->queues) {
+        a.insert(a.end(), {"--", "--id=" + id + "_" + std::to_string(q.id), "create", "queue"});
+        if (q.min_rate) a.push_back("other-config:min-rate=" + std::to_string(*q.min_rate));
+        if (q.max_rate) a.push_back("other-config:max-rate=" + std::to_string(*q.max_rate));
+        if (q.priority) a.push_back("other-config:priority=" + std::to_string(*q.priority));
+        a.push_back(lab_id);
+      }
+      ++qos_n;
+    }
+    if (p.policing_rate_kbps) {
+      a.insert(a.end(),
+               {"--", "set", "interface", dev, "ingress_policing_rate=" + std::to_string(*p.policing_rate_kbps)});
+      if (p.policing_burst_kbit) a.push_back("ingress_policing_burst=" + std::to_string(*p.policing_burst_kbit));
+    }
+  }
   if (!o.controllers.empty() && o.connection_mode.empty()) {
     a.insert(a.end(), {"--", "set-controller", br});
     a.insert(a.end(), o.controllers.begin(), o.controllers.end());
@@ -92,6 +125,35 @@ std::vector<std::string> ovs_switch_transaction(const Plan& plan, const NodeSpec
     a.insert(a.end(), {"--", "set", "bridge", br, "controller=" + refs});
   }
   return a;
+}
+
+std::vector<std::string> ovs_qos_ports_between(const Topology& topo, const std::string& from, const std::string& to) {
+  // Breadth-first over nodes; `via[n]` is the link that first reached n.
+  std::map<std::string, const LinkSpec*> via;
+  std::vector<std::string> queue = {from};
+  via[from] = nullptr;
+  for (size_t i = 0; i < queue.size() && !via.count(to); ++i)
+    for (const auto& l : topo.links)
+      for (const auto* pair : {&l.a, &l.b}) {
+        const auto& here = *pair;
+        const auto& there = pair == &l.a ? l.b : l.a;
+        if (here.node != queue[i] || via.count(there.node)) continue;
+        via[there.node] = &l;
+        queue.push_back(there.node);
+      }
+  std::vector<std::string> out;
+  if (!via.count(to)) return out;
+  for (std::string n = to; via[n];) {
+    const auto* l = via[n];
+    for (const auto* e : {&l->a, &l->b}) {
+      const auto* node = topo.find_node(e->node);
+      if (!node || !node->ovs || e->port.empty()) continue;
+      const auto* p = node->ovs->find_port(e->port);
+      if (p && (p->qos || p->policing_rate_kbps)) out.insert(out.begin(), e->node + ":" + e->port);
+    }
+    n = l->a.node == n ? l->b.node : l->a.node;
+  }
+  return out;
 }
 
 std::string ovs_ofctl_protocols(const OvsSwitchSpec& sw) { return join(sw.protocols); }

@@ -28,6 +28,11 @@ std::vector<const LinkEnd*> ovs_link_ends(const Plan& plan, const std::string& s
 // Equivalent: ovs-vsctl -- add-br BR -- set bridge BR datapath_type=netdev ... -- add-port BR p tag=101 ...
 std::vector<std::string> ovs_switch_transaction(const Plan& plan, const NodeSpec& sw, const std::string& datapath);
 
+// The ovs switch ports with qos or ingress policing that traffic from node `from` to node `to`
+// crosses ("switch:port"), along the path of fewest links (enough for a lab's trees of switches and
+// routers; a lab with several equal paths gets the first found). Pure.
+std::vector<std::string> ovs_qos_ports_between(const Topology& topo, const std::string& from, const std::string& to);
+
 // The -O argument of ovs-ofctl for the switch ("" = OVS's default versions).
 std::string ovs_ofctl_protocols(const OvsSwitchSpec& sw);
 

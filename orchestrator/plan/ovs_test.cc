@@ -175,3 +175,65 @@ TEST(OvsPlan, RenameFlowPortsTouchesOnlyPortPositions) {
 
 }  // namespace
 }  // namespace netrig
+
+namespace netrig {
+namespace {
+
+// Lecture 27's OVS QoS: the port's QoS and queues and a port's ingress policing go into the
+// switch's one transaction, each QoS/Queue row marked with the lab.
+const char* kQosLab = R"(name: q
+topology:
+  nodes:
+    br0:
+      kind: ovs
+      ports:
+        vnet0: {}
+        vnet3: {ingress_policing_rate: 5mbit, ingress_policing_burst: 500}
+        first_br:
+          qos:
+            max_rate: 10mbit
+            queues:
+              0: {min_rate: 3mbit, max_rate: 10mbit, priority: 1}
+              2: {min_rate: 6mbit}
+      flows:
+        - in_port=vnet0,actions=enqueue:first_br:2
+    r: {router: true, interfaces: {eth0: 10.1.0.1/24, eth1: 10.2.0.1/24}}
+    vm0: {interfaces: {eth0: 10.1.0.10/24}}
+    vm3: {interfaces: {eth0: 10.1.0.13/24}}
+    first: {interfaces: {eth0: 10.1.0.20/24}}
+    far: {interfaces: {eth0: 10.2.0.2/24}}
+  links:
+    - endpoints: ["vm0:eth0", "br0:vnet0"]
+    - endpoints: ["vm3:eth0", "br0:vnet3"]
+    - endpoints: ["first:eth0", "br0:first_br"]
+    - endpoints: ["r:eth0", "br0:up"]
+    - endpoints: ["r:eth1", "far:eth0"]
+)";
+
+TEST(OvsQosPlan, QosQueuesAndPolicingInTheSwitchsTransaction) {
+  auto plan = make_plan(parse_topology(kQosLab, "t.yaml"));
+  const auto* br0 = plan.topology.find_node("br0");
+  const auto t = joined(ovs_switch_transaction(plan, *br0, "system"));
+  EXPECT_NE(t.find("-- add-port br0 up -- set interface vnet3 ingress_policing_rate=5000 ingress_policing_burst=500 "
+                   "-- set port first_br qos=@qos0 -- --id=@qos0 create qos type=linux-htb "
+                   "other-config:max-rate=10000000 queues=0=@qos0_0,2=@qos0_2 external_ids:netrig-lab=q "
+                   "-- --id=@qos0_0 create queue other-config:min-rate=3000000 other-config:max-rate=10000000 "
+                   "other-config:priority=1 external_ids:netrig-lab=q "
+                   "-- --id=@qos0_2 create queue other-config:min-rate=6000000 external_ids:netrig-lab=q"),
+            std::string::npos)
+      << t;
+  // After every add-port: the rows name ports that exist by then.
+  EXPECT_LT(t.rfind("add-port"), t.find("set port first_br qos"));
+}
+
+TEST(OvsQosPlan, TheQosPortsAPathCrosses) {
+  const auto topo = parse_topology(kQosLab, "t.yaml");
+  EXPECT_EQ(joined(ovs_qos_ports_between(topo, "vm0", "first")), "br0:first_br");
+  EXPECT_EQ(joined(ovs_qos_ports_between(topo, "vm3", "first")), "br0:vnet3 br0:first_br");
+  EXPECT_EQ(joined(ovs_qos_ports_between(topo, "vm0", "far")), "");  // up has none
+  EXPECT_EQ(joined(ovs_qos_ports_between(topo, "vm3", "far")), "br0:vnet3");
+  EXPECT_EQ(joined(ovs_qos_ports_between(topo, "vm0", "nowhere")), "");
+}
+
+}  // namespace
+}  // namespace netrig

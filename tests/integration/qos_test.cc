@@ -10,6 +10,7 @@
 #include <netlink/route/tc.h>
 
 #include <map>
+#include <nlohmann/json.hpp>
 
 #include "checks/kinds.h"
 #include "drivers/netns.h"
@@ -190,6 +191,51 @@ TEST_F(QosTest, ADeployTheKernelRefusesHalfWayRollsBackEverything) {
   expect_same_host(lab.lab(), before, "after the failed deploy's rollback");
   EXPECT_EQ(host_ifbs(), ifbs) << "the host's ifb devices changed";
   EXPECT_FALSE(fs::exists(state_dir(lab.lab()))) << "the failed deploy left its journal";
+}
+
+// The lecture's tree (topologies/lecture27-htb.yaml) with the pair h1+h2 checked twice: against
+// the 3 : 1 its classes give, and against a wrong 1 : 1. The second must fail, the first pass,
+// each judged over the common window (window_seconds, window_mbps in the JSON report).
+TEST_F(QosTest, ARatioCheckExpectingOneToOneFailsWhereTheTreeGivesThreeToOne) {
+  if (access("/usr/bin/iperf3", X_OK) != 0) GTEST_SKIP() << "iperf3 is not installed (apt-get install iperf3)";
+  auto text = read_file(topology_path("lecture27-htb.yaml"));
+  text = text.substr(0, text.find("\ntests:\n")) + R"(
+tests:
+  - name: right 3:1
+    iperf3: {to: srv, seconds: 3, omit: 1, flows: [{from: h1}, {from: h2}], ratio: [3, 1], tolerance: 25%}
+  - name: wrong 1:1
+    iperf3: {to: srv, seconds: 3, omit: 1, flows: [{from: h1}, {from: h2}], ratio: [1, 1], tolerance: 25%}
+)";
+  const auto file = tmp_.file("lec27-ratio.yaml");
+  write_file(file, text);
+  auto& lab = new_lab(file);
+  auto before = snapshot(lab.lab());
+  const auto ifbs = host_ifbs();
+  const auto json_path = tmp_.file("r.json");
+  auto r = netrig({"test", file, "--name", lab.lab(), "--json-report", json_path}, 120);
+  EXPECT_EQ(r.exit_code, 1) << r.describe();
+  auto report = nlohmann::json::parse(read_file(json_path));
+  std::map<std::string, nlohmann::json> by_name;
+  for (const auto& c : report["checks"]) by_name[c["name"]] = c;
+  ASSERT_EQ(by_name.count("right 3:1"), 1u) << report.dump(1);
+  ASSERT_EQ(by_name.count("wrong 1:1"), 1u) << report.dump(1);
+  const auto& right = by_name["right 3:1"];
+  const auto& wrong = by_name["wrong 1:1"];
+  EXPECT_EQ(right["status"], "passed") << right.dump(1);
+  EXPECT_EQ(wrong["status"], "failed") << wrong.dump(1);
+  EXPECT_NE(wrong["message"].get<std::string>().find("expected 1 : 1"), std::string::npos) << wrong.dump(1);
+  for (const auto* c : {&right, &wrong}) {
+    EXPECT_GE((*c)["figures"]["window_seconds"].get<double>(), 1.5) << c->dump(1);
+    ASSERT_EQ((*c)["flows"].size(), 2u) << c->dump(1);
+    const double a = (*c)["flows"][0]["figures"]["window_mbps"], b = (*c)["flows"][1]["figures"]["window_mbps"];
+    EXPECT_GT(a / b, 2.0) << c->dump(1);
+    EXPECT_LT(a / b, 4.0) << c->dump(1);
+    EXPECT_GT(a + b, 17.0) << "together they fill the 20 Mbit/s root\n" << c->dump(1);
+    std::printf("qos %s: %.2f : %.2f Mbit/s over %.2f s (%.2f : 1)\n", (*c)["name"].get<std::string>().c_str(), a, b,
+                (*c)["figures"]["window_seconds"].get<double>(), a / b);
+  }
+  expect_same_host(lab.lab(), before, "after netrig test");
+  EXPECT_EQ(host_ifbs(), ifbs) << "the host's ifb devices changed";
 }
 
 }  // namespace
