@@ -283,6 +283,14 @@ class Planner {
   // What qos: can say but netrig does not build yet: refused before anything is created.
   void refuse_undeployable_qos() const {
     for (const auto& node : plan_.topology.nodes)
+      if (node.ovs && uses_system_ovs(plan_.topology))
+        for (const auto& p : node.ovs->ports)
+          if (p.qos)
+            throw std::runtime_error("port '" + node.name + ":" + p.name +
+                                     "' has qos:, which netrig does not build in the system's Open vSwitch "
+                                     "(settings.ovs) yet: QoS and Queue rows outlive their port there and need "
+                                     "their own removal; remove settings.ovs so the lab runs its own OVS");
+    for (const auto& node : plan_.topology.nodes)
       for (const auto& i : node.interfaces) {
         if (!i.qos) continue;
         const auto where = "interface '" + node.name + ":" + i.name + "'";
