@@ -1,5 +1,5 @@
 // OVS QoS of switch ports (lecture 27): what parses into bit/s, and what is refused at its place
-// (more files with positions in tests/invalid/254-255).
+// (more files with positions in tests/invalid/264-265).
 #include <gtest/gtest.h>
 
 #include "model/parser.h"
