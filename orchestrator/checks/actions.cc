@@ -8,10 +8,12 @@
 
 #include "drivers/interrupt.h"
 #include "drivers/link_state.h"
+#include "drivers/netem.h"
 #include "drivers/node_exec.h"
 #include "drivers/process.h"
 #include "drivers/service.h"
 #include "plan/endpoints.h"
+#include "plan/impairment.h"
 
 namespace netrig {
 namespace {
@@ -36,6 +38,33 @@ CheckResult link_action(const Plan& plan, const ActionSpec& a) {
   r.target = (dev->netns.empty() ? "" : dev->netns + ":") + dev->device;
   r.status = CheckStatus::Passed;
   r.message = "device " + dev->device + " in " + where + " set " + state;
+  return r;
+}
+
+// impair: netem on the link end's egress (or removed again). A kernel without netem makes the action
+// skipped with the reason, and the sequence skips what follows (checks/sequence.cc): a check meant
+// to run over an impaired link never passes over an unimpaired one.
+CheckResult impair_action(const Plan& plan, const ActionSpec& a) {
+  CheckResult r;
+  auto dev = resolve_endpoint(plan, a.target);
+  if (!dev) {
+    r.status = CheckStatus::Error;
+    r.message = "the plan has no link end '" + a.target + "'";
+    return r;
+  }
+  const auto tc = netem_tc_command(dev->netns, dev->device, a.impair);
+  r.target = (dev->netns.empty() ? "" : dev->netns + ":") + dev->device;
+  const auto start = clock_type::now();
+  try {
+    apply_impairment(dev->netns, dev->device, a.impair);
+    r.status = CheckStatus::Passed;
+    r.message = a.impair.clear ? "impairment of " + dev->device + " removed" : "netem on " + dev->device;
+  } catch (const NetemUnavailable& e) {
+    r.status = CheckStatus::Skipped;
+    r.message = e.what();
+  }
+  r.evidence.push_back({tc + "   (rtnetlink RTM_NEWQDISC / RTM_DELQDISC)", "", 0,
+                        std::chrono::duration<double>(clock_type::now() - start).count()});
   return r;
 }
 
@@ -124,10 +153,8 @@ CheckResult service_action(const Plan& plan, const ActionSpec& a) {
 
 const std::vector<ActionRunner>& action_runners() {
   static const std::vector<ActionRunner> table = {
-      {"link", &link_action},
-      {"sleep", &sleep_action},
-      {"exec", &exec_action},
-      {"service", &service_action},
+      {"link", &link_action}, {"impair", &impair_action},   {"sleep", &sleep_action},
+      {"exec", &exec_action}, {"service", &service_action},
   };
   return table;
 }

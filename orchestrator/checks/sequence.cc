@@ -255,9 +255,12 @@ std::vector<CheckResult> run_sequence(const Plan& plan, const CheckOptions& in) 
     results[i].started_s = started;
     report(i);
     if (results[i].status != CheckStatus::Passed) {
-      abort_reason = interrupted() ? "netrig was interrupted"
-                                   : "action '" + a.name + "' " +
-                                         (results[i].status == CheckStatus::Failed ? "failed" : "errored");
+      // A skipped action (an impairment this kernel cannot apply) skips what follows, with its reason.
+      abort_reason =
+          interrupted() ? "netrig was interrupted"
+          : results[i].status == CheckStatus::Skipped
+              ? "action '" + a.name + "' could not run here: " + results[i].message
+              : "action '" + a.name + "' " + (results[i].status == CheckStatus::Failed ? "failed" : "errored");
       for (auto& [name, bg] : background)
         if (!bg.collected) bg.check->cancel(abort_reason);
     }

@@ -123,6 +123,8 @@ std::optional<Loaded> load(const CommonOptions& o, std::vector<Diagnostic>* diag
   return loaded;
 }
 
+}  // namespace
+
 bool require_root() {
   if (geteuid() == 0) return true;
   std::cerr << "netrig: error: deploying a lab needs root (network namespaces and links)\n"
@@ -158,6 +160,8 @@ std::optional<Plan> deployed_plan(const std::string& lab) {
     return std::nullopt;
   }
 }
+
+namespace {
 
 // Why a deploy did not happen, and the exit code that says so.
 struct DeployFailure {

@@ -1,9 +1,12 @@
 // The CLI's commands. Each returns the process exit code.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
+
+#include "plan/plan.h"
 
 namespace netrig {
 
@@ -56,6 +59,12 @@ struct CommonOptions {
 // where a lab is at stake (test, deploy, destroy): `netrig plan | head` just ends, as any reader.
 void install_interrupt_handlers(bool catch_sigpipe);
 int interrupt_signal();  // the first signal that arrived, 0 if none
+
+// Root, or an error saying to use sudo (false).
+bool require_root();
+// A deployed lab's plan, from the copy of its topology in its state directory; nullopt (after an
+// error on stderr naming the deployed labs) when there is none.
+std::optional<Plan> deployed_plan(const std::string& lab);
 
 int cmd_validate(const CommonOptions& o);
 int cmd_plan(const CommonOptions& o);

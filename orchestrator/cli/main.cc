@@ -13,6 +13,7 @@
 #include "api/server.h"
 #include "cli/commands.h"
 #include "cli/event_sink.h"
+#include "cli/set_link.h"
 #include "cli/vm_commands.h"
 #include "model/diagnostic.h"
 
@@ -119,6 +120,25 @@ int run(int argc, char** argv) {
   destroy->add_option("lab", common.lab, "lab name or topology file");
   destroy->add_flag("--all", common.all, "destroy every lab netrig has deployed");
 
+  auto* set_link = app.add_subcommand(
+      "set-link", "set a running lab's link end down/up or impair it with netem: netrig set-link [LAB:]NODE:IFACE ...");
+  SetLinkOptions set_link_options;
+  set_link
+      ->add_option("end", set_link_options.target,
+                   "LAB:NODE:IFACE, LAB:BRIDGE:NODE:IFACE (LAB: may go when one lab runs)")
+      ->required();
+  set_link->add_flag_function(
+      "--down", [&](int64_t) { set_link_options.up = false; }, "clear IFF_UP on the device");
+  set_link->add_flag_function(
+      "--up", [&](int64_t) { set_link_options.up = true; }, "set IFF_UP again");
+  set_link->add_option("--delay", set_link_options.delay, "netem delay, e.g. 50ms");
+  set_link->add_option("--jitter", set_link_options.jitter, "netem jitter around the delay, e.g. 5ms");
+  set_link->add_option("--loss", set_link_options.loss, "netem loss, e.g. 1%");
+  set_link->add_option("--duplicate", set_link_options.duplicate, "netem duplication, e.g. 1%");
+  set_link->add_option("--reorder", set_link_options.reorder, "netem reordering (needs --delay), e.g. 25%");
+  set_link->add_option("--corrupt", set_link_options.corrupt, "netem corruption, e.g. 0.1%");
+  set_link->add_flag("--clear", set_link_options.clear, "remove the impairment");
+
   auto* apply = app.add_subcommand("apply", "change a running lab's security groups to what the file says");
   add_file(apply, true);
   auto* console = app.add_subcommand("console", "attach to a vm node's serial console: netrig console [LAB:]NODE");
@@ -202,6 +222,7 @@ int run(int argc, char** argv) {
     if (*check) return cmd_check(common);
     if (*destroy) return cmd_destroy(common);
     if (*apply) return cmd_apply(common);
+    if (*set_link) return require_root() ? cmd_set_link(common, set_link_options) : kExitEnvironment;
     if (*doctor) return cmd_doctor(common);
     if (*console) return cmd_console(console_target, console_log);
     if (*graph) return cmd_graph(common);

@@ -2,10 +2,12 @@
 // `wait: NAME` (for a background check). Each action kind is one row of kActionKinds; the runner
 // has the matching table (checks/actions.cc).
 #include <algorithm>
+#include <cstdlib>
 
 #include "model/endpoints.h"
 #include "model/names.h"
 #include "model/parse_internal.h"
+#include "model/parse_qos.h"
 
 namespace netrig {
 namespace {
@@ -87,6 +89,88 @@ class ActionParser {
     return ok;
   }
 
+  // impair: a link end, as `link:` names it, and what netem does to its egress (delay, jitter,
+  // loss, duplicate, reorder, corrupt), or `clear: true` to remove it.
+  bool impair(const Entry& body, ActionSpec& a) {
+    const auto at = get(body, "impair");
+    auto s = r_.string(at, "'impair'");
+    bool ok = s.has_value();
+    if (s) {
+      a.target = *s;
+      ok = endpoint(at, *s);
+      const auto* node = topo_.find_node(s->substr(0, s->find(':')));
+      if (ok && node && (node->kind == NodeKind::Vm || node->kind == NodeKind::Ovs)) {
+        r_.error(
+            at,
+            "'impair' on a " + std::string(node->kind == NodeKind::Vm ? "vm" : "ovs") + " node's end is not supported",
+            "impair the other end of the link, or the bridge's side of it (bridge:node:interface)");
+        ok = false;
+      }
+    }
+    auto& m = a.impair;
+    auto time = [&](const char* key, std::optional<uint64_t>& out) {
+      const auto e = get(body, key);
+      if (!e) return;
+      auto text = r_.string(e, std::string("'") + key + "'");
+      if (!text) return void(ok = false);
+      std::string why;
+      if (auto v = parse_qos_time(*text, why)) {
+        out = *v;
+      } else {
+        r_.error(e, std::string("'") + key + "' is not a time: " + why, "e.g. 50ms, 1s, 200us");
+        ok = false;
+      }
+    };
+    auto percent = [&](const char* key, std::optional<double>& out) {
+      const auto e = get(body, key);
+      if (!e) return;
+      auto text = r_.string(e, std::string("'") + key + "'");
+      if (!text) return void(ok = false);
+      std::string why;
+      if (auto v = parse_percent(*text, why)) {
+        out = *v;
+      } else {
+        r_.error(e, std::string("'") + key + "' must be a percentage from 0% to 100%, not '" + *text + "'",
+                 std::string("e.g. '") + key + ": 1%'");
+        ok = false;
+      }
+    };
+    time("delay", m.delay_us);
+    time("jitter", m.jitter_us);
+    percent("loss", m.loss_pct);
+    percent("duplicate", m.duplicate_pct);
+    percent("reorder", m.reorder_pct);
+    percent("corrupt", m.corrupt_pct);
+    if (const auto e = get(body, "clear")) {
+      auto v = r_.boolean(e, "'clear'");
+      ok &= v.has_value();
+      if (v) m.clear = *v;
+    }
+    const bool any = m.delay_us || m.jitter_us || m.loss_pct || m.duplicate_pct || m.reorder_pct || m.corrupt_pct;
+    if (!ok) return false;  // a bad value was reported where it is
+    if (m.clear && any) {
+      r_.error(Entry(body.key), "'impair' with 'clear: true' takes no other setting",
+               "clear in one action, impair again in the next");
+      return false;
+    }
+    if (!m.clear && !any) {
+      r_.error(Entry(body.key), "'impair' says nothing to do",
+               "give delay, jitter, loss, duplicate, reorder or corrupt, or 'clear: true'");
+      return false;
+    }
+    if (m.jitter_us && !m.delay_us) {
+      r_.error(get(body, "jitter"), "'jitter' needs 'delay'", "e.g. 'delay: 50ms, jitter: 5ms'");
+      ok = false;
+    }
+    if (m.reorder_pct && !m.delay_us) {
+      r_.error(get(body, "reorder"), "'reorder' needs 'delay'",
+               "netem reorders by sending some packets at once and delaying the rest");
+      ok = false;
+    }
+    if (ok) a.name = "impair " + a.target + (m.clear ? " clear" : "");
+    return ok;
+  }
+
   // service: "NODE:NAME", state: stopped | started (drivers/service.h).
   bool service(const Entry& body, ActionSpec& a) {
     const auto at = get(body, "service");
@@ -118,6 +202,10 @@ class ActionParser {
   static const std::vector<ActionKind>& kinds() {
     static const std::vector<ActionKind> table = {
         {"link", {"link", "state"}, "action: {link: h1:eth0, state: down}", &ActionParser::link},
+        {"impair",
+         {"impair", "delay", "jitter", "loss", "duplicate", "reorder", "corrupt", "clear"},
+         "action: {impair: h1:eth0, delay: 50ms, loss: 1%}",
+         &ActionParser::impair},
         {"sleep", {"sleep"}, "action: {sleep: 1.5}", &ActionParser::sleep},
         {"exec", {"exec", "cmd", "exit"}, "action: {exec: h1, cmd: \"ip link set eth0 down\"}", &ActionParser::exec},
         {"service",

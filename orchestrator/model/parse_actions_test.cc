@@ -135,5 +135,46 @@ tests:
   }
 }
 
+TEST(ParseActions, ImpairTakesNetemSettingsOrClear) {
+  const std::string text = std::string(kLab) +
+                           "  - action: {impair: \"h1:eth0\", delay: 50ms, jitter: 5ms, loss: 1.5%, duplicate: 1%, "
+                           "reorder: 25%, corrupt: 0.1%}\n  - action: {impair: \"lan:h2:eth0\", clear: true}\n";
+  auto topo = parse_topology(text, "t.yaml");
+  ASSERT_EQ(topo.actions.size(), 8u);
+  const auto& a = topo.actions[6];
+  EXPECT_EQ(a.kind, "impair");
+  EXPECT_EQ(a.name, "impair h1:eth0");
+  EXPECT_EQ(a.impair.delay_us, 50000u);
+  EXPECT_EQ(a.impair.jitter_us, 5000u);
+  EXPECT_DOUBLE_EQ(*a.impair.loss_pct, 1.5);
+  EXPECT_DOUBLE_EQ(*a.impair.reorder_pct, 25);
+  EXPECT_DOUBLE_EQ(*a.impair.corrupt_pct, 0.1);
+  EXPECT_FALSE(a.impair.clear);
+  EXPECT_TRUE(topo.actions[7].impair.clear);
+  EXPECT_EQ(topo.actions[7].target, "lan:h2:eth0");
+}
+
+TEST(ParseActions, BadImpairmentsAreRefusedAtTheirPlace) {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"{impair: \"h1:eth0\", loss: 150%}", "'loss' must be a percentage from 0% to 100%, not '150%'"},
+      {"{impair: \"h1:eth0\", loss: 2}", "'loss' must be a percentage from 0% to 100%, not '2'"},
+      {"{impair: \"h1:eth0\", delay: 5 parsecs}", "'delay' is not a time"},
+      {"{impair: \"h1:eth0\", jitter: 5ms}", "'jitter' needs 'delay'"},
+      {"{impair: \"h1:eth0\"}", "'impair' says nothing to do"},
+      {"{impair: \"h1:eth0\", clear: true, loss: 1%}", "'impair' with 'clear: true' takes no other setting"},
+      {"{impair: \"h1:eth9\", loss: 1%}", "'h1:eth9' is not a linked interface of node 'h1'"},
+  };
+  for (const auto& [action, want] : cases) {
+    try {
+      parse_topology(std::string(kLab) + "  - action: " + action + "\n", "t.yaml");
+      ADD_FAILURE() << "accepted: " << action;
+    } catch (const TopologyError& e) {
+      const auto& d = e.diagnostics().at(0);
+      EXPECT_NE(d.message.find(want), std::string::npos) << action << " -> " << d.message;
+      EXPECT_EQ(d.pos.line, 28) << action << " -> " << d.message;
+    }
+  }
+}
+
 }  // namespace
 }  // namespace netrig

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <cstdlib>
 #include <functional>
 
 #include "model/parse_internal.h"
@@ -493,6 +494,16 @@ class QosParser {
 
 void parse_interface_qos(Reader& r, const Entry& qos, InterfaceSpec& iface, const std::string& where) {
   iface.qos = QosParser(r, where).parse(qos);
+}
+
+std::optional<double> parse_percent(const std::string& text, std::string& why) {
+  char* end = nullptr;
+  const double v = std::strtod(text.c_str(), &end);
+  if (end == text.c_str() || std::string(end) != "%" || !(v >= 0 && v <= 100)) {
+    why = "a percentage from 0% to 100% is needed, not '" + text + "'";
+    return std::nullopt;
+  }
+  return v;
 }
 
 }  // namespace netrig

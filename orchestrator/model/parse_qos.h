@@ -15,6 +15,8 @@ std::optional<uint64_t> parse_qos_rate(const std::string& text, std::string& why
 std::optional<uint64_t> parse_qos_size(const std::string& text, std::string& why);
 // "50ms", "1s", "200us", "0.5s" -> microseconds.
 std::optional<uint64_t> parse_qos_time(const std::string& text, std::string& why);
+// "1%", "0.5%", "100%" -> percent (0-100), as netem takes probabilities.
+std::optional<double> parse_percent(const std::string& text, std::string& why);
 // The MTU tc assumes for its rate tables and default buckets (iproute2's tc/q_htb.c: mtu 1600).
 constexpr uint32_t kQosTcMtu = 1600;
 // The bucket an htb class gets when the file gives no burst/cburst: what `tc class add ... htb rate

@@ -390,8 +390,18 @@ struct CheckSpec {
 // parallel; an action runs once the phase before it has finished, and before the next starts.
 // The kinds are a table (model/parse_actions.cc parses, checks/actions.cc runs); add a kind to
 // both.
+// `action: {impair: NODE:IFACE, ...}`: netem on a link end's egress at run time (checks/actions.cc).
+// Unset fields are not impaired; `clear` removes the impairment again. (A rate limit is a `qos:`
+// tbf at deploy time: libnl-route has no setter for netem's rate.)
+struct LinkImpairment {
+  std::optional<uint64_t> delay_us, jitter_us;
+  // Percentages, 0-100.
+  std::optional<double> loss_pct, duplicate_pct, reorder_pct, corrupt_pct;
+  bool clear = false;
+};
+
 struct ActionSpec {
-  std::string kind;  // "link", "sleep", "exec", "service", "wait"
+  std::string kind;  // "link", "impair", "sleep", "exec", "service", "wait"
   std::string name;  // unique among the tests' names
   // link: the endpoint as `links:` writes it (node:iface) or a bridge side (bridge:node:iface,
   // bridge:other-bridge); exec: the node; service: NODE:SERVICE; wait: the background check's name.
@@ -401,6 +411,7 @@ struct ActionSpec {
   std::string command;           // exec: /bin/sh -c
   std::optional<int> exit_code;  // exec: expected exit code (default 0)
   double timeout_s = 10;         // exec: time limit of the command
+  LinkImpairment impair;         // impair (target: the link end, as for link)
   size_t at = 0;                 // how many of Topology::checks come before it in the file
   SourcePos pos;
 };
