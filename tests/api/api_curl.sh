@@ -79,8 +79,17 @@ wait_job "$job"
 [[ $(jq -r .state "$work/body") == succeeded && $(jq -r .exit_code "$work/body") == 0 ]] || fail "deploy job"
 ok "POST /api/v1/labs (token): 202, Location $job, job succeeded"
 
-[[ $(call GET /labs) == 200 && $(jq --arg lab "$lab" 'map(select(.lab == $lab)) | length' "$work/body") == 1 ]] ||
-  fail "GET /labs does not list $lab"
+# serve learns of labs from its periodic snapshot (--poll-interval 0.3 s): the job can end before
+# the next one, so give it a few intervals (this was a flake: an empty list 0.6 s into the run).
+listed=0
+for _ in $(seq 30); do
+  if [[ $(call GET /labs) == 200 && $(jq --arg lab "$lab" 'map(select(.lab == $lab)) | length' "$work/body") == 1 ]]; then
+    listed=1
+    break
+  fi
+  sleep 0.1
+done
+((listed)) || fail "GET /labs does not list $lab within 3 s"
 [[ $(call GET "/labs/$lab") == 200 ]] || fail "GET /labs/$lab"
 [[ $(jq '[.nodes[] | select(.present)] | length' "$work/body") == 3 ]] || fail "not 3 nodes present"
 [[ $(jq -r '.nodes[] | select(.name == "h1") | .interfaces[0].addresses[0]' "$work/body") == 10.98.7.1/24 ]] ||
