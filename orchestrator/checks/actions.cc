@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <stdexcept>
 #include <thread>
 
 #include "drivers/interrupt.h"
@@ -20,24 +21,26 @@ namespace {
 
 using clock_type = std::chrono::steady_clock;
 
+// The device carrying a link end; run_action turns the throw into an Error result.
+auto link_end_device(const Plan& plan, const std::string& end) {
+  auto dev = resolve_endpoint(plan, end);
+  if (!dev) throw std::runtime_error("the plan has no link end '" + end + "'");
+  return *dev;
+}
+
 CheckResult link_action(const Plan& plan, const ActionSpec& a) {
   CheckResult r;
-  auto dev = resolve_endpoint(plan, a.target);
-  if (!dev) {
-    r.status = CheckStatus::Error;
-    r.message = "the plan has no link end '" + a.target + "'";
-    return r;
-  }
+  const auto dev = link_end_device(plan, a.target);
   const char* state = a.up ? "up" : "down";
-  const auto where = dev->netns.empty() ? std::string("the host") : "namespace " + dev->netns;
+  const auto where = dev.netns.empty() ? std::string("the host") : "namespace " + dev.netns;
   const auto start = clock_type::now();
-  set_link_state(dev->netns, dev->device, a.up);
-  r.evidence.push_back({"ip " + (dev->netns.empty() ? "" : "-n " + dev->netns + " ") + "link set " + dev->device + " " +
+  set_link_state(dev.netns, dev.device, a.up);
+  r.evidence.push_back({"ip " + (dev.netns.empty() ? "" : "-n " + dev.netns + " ") + "link set " + dev.device + " " +
                             state + "   (rtnetlink RTM_NEWLINK, IFF_UP " + (a.up ? "set" : "cleared") + ")",
                         "", 0, std::chrono::duration<double>(clock_type::now() - start).count()});
-  r.target = (dev->netns.empty() ? "" : dev->netns + ":") + dev->device;
+  r.target = (dev.netns.empty() ? "" : dev.netns + ":") + dev.device;
   r.status = CheckStatus::Passed;
-  r.message = "device " + dev->device + " in " + where + " set " + state;
+  r.message = "device " + dev.device + " in " + where + " set " + state;
   return r;
 }
 
@@ -46,19 +49,14 @@ CheckResult link_action(const Plan& plan, const ActionSpec& a) {
 // to run over an impaired link never passes over an unimpaired one.
 CheckResult impair_action(const Plan& plan, const ActionSpec& a) {
   CheckResult r;
-  auto dev = resolve_endpoint(plan, a.target);
-  if (!dev) {
-    r.status = CheckStatus::Error;
-    r.message = "the plan has no link end '" + a.target + "'";
-    return r;
-  }
-  const auto tc = netem_tc_command(dev->netns, dev->device, a.impair);
-  r.target = (dev->netns.empty() ? "" : dev->netns + ":") + dev->device;
+  const auto dev = link_end_device(plan, a.target);
+  const auto tc = netem_tc_command(dev.netns, dev.device, a.impair);
+  r.target = (dev.netns.empty() ? "" : dev.netns + ":") + dev.device;
   const auto start = clock_type::now();
   try {
-    apply_impairment(dev->netns, dev->device, a.impair);
+    apply_impairment(dev.netns, dev.device, a.impair);
     r.status = CheckStatus::Passed;
-    r.message = a.impair.clear ? "impairment of " + dev->device + " removed" : "netem on " + dev->device;
+    r.message = a.impair.clear ? "impairment of " + dev.device + " removed" : "netem on " + dev.device;
   } catch (const NetemUnavailable& e) {
     r.status = CheckStatus::Skipped;
     r.message = e.what();
