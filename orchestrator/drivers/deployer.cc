@@ -500,7 +500,9 @@ DestroyReport destroy_lab(const std::string& lab) {
   // Only namespaces that carry this lab's mark: a journaled name may be another's (the deploy
   // that failed creating it journaled it first), and its processes and devices are not ours.
   const auto mark = ownership_mark(lab);
+  std::vector<std::string> placeholders;  // journaled names whose file never got its namespace
   for (const auto& e : entries) {
+    if (e.op == "netns" && netns_is_placeholder(e.name)) placeholders.push_back(e.name);
     if (e.op != "netns" || !netns_exists(e.name)) continue;
     if (netns_mark(e.name) == mark)
       namespaces.push_back(e.name);
@@ -558,6 +560,10 @@ DestroyReport destroy_lab(const std::string& lab) {
     delete_netns(*it);
     ++report.namespaces;
   }
+  //    A deploy killed inside create_netns (file made, namespace not yet mounted on it) leaves an
+  //    empty file: not a namespace, nothing in it, so it goes without a mark to check.
+  for (const auto& name : placeholders)
+    if (netns_is_placeholder(name)) delete_netns(name), ++report.namespaces;
   // 4. ...but for a system OVS's ports, made in the host's namespace: the journaled names still
   //    there that are the lab's by alias or interface group (a veth whose peer was in a lab
   //    namespace went with it; one between two switches did not).

@@ -2,10 +2,12 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <linux/magic.h>
 #include <net/if.h>
 #include <sched.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -21,8 +23,16 @@ namespace netrig {
 std::string netns_path(const std::string& name) { return std::string(kNetnsDir) + "/" + name; }
 
 bool netns_exists(const std::string& name) {
+  struct statfs fs;
+  return statfs(netns_path(name).c_str(), &fs) == 0 && fs.f_type == NSFS_MAGIC;
+}
+
+bool netns_is_placeholder(const std::string& name) {
+  const auto path = netns_path(name);
+  struct statfs fs;
   struct stat st;
-  return stat(netns_path(name).c_str(), &st) == 0;
+  return statfs(path.c_str(), &fs) == 0 && fs.f_type != NSFS_MAGIC && stat(path.c_str(), &st) == 0 &&
+         S_ISREG(st.st_mode) && st.st_size == 0;
 }
 
 bool device_exists(const std::string& netns, const std::string& device) {

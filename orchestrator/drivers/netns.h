@@ -11,7 +11,11 @@ namespace netrig {
 inline constexpr const char* kNetnsDir = "/run/netns";
 
 std::string netns_path(const std::string& name);
+// True when /run/netns/<name> holds a namespace (an nsfs mount), not merely a file.
 bool netns_exists(const std::string& name);
+// True when /run/netns/<name> is an empty regular file with no namespace mounted on it: what
+// create_netns leaves when its process is killed between making the file and mounting on it.
+bool netns_is_placeholder(const std::string& name);
 
 // Creates /run/netns/<name> holding a new, empty network namespace. Fails if it exists.
 // Equivalent: ip netns add <name>

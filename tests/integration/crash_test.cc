@@ -96,6 +96,35 @@ TEST_F(CrashTest, SigkillAtRandomTimesThenDestroyRestoresHost) {
   }
 }
 
+// A kill inside create_netns, after the file /run/netns/<name> is made and before the namespace is
+// mounted on it, leaves an empty file (the random-time test hit it once in CI: destroy then failed
+// with "setns: Invalid argument"). Made here exactly: the deploy stalled before its first step, then
+// the journaled name's file as that kill leaves it. Destroy removes it.
+TEST_F(CrashTest, KillBetweenNamespaceFileAndMountThenDestroyRemovesTheFile) {
+  const auto file = topology_path("default.yaml");
+  auto& lab = new_lab(file);
+  auto before = snapshot(lab.lab());
+  {
+    Child deploy({netrig_binary(), "deploy", file, "--name", lab.lab(), "--workers", "1"},
+                 {{"NETRIG_TEST_STALL_AFTER_STEPS", "0"}});
+    ASSERT_TRUE(deploy.wait_for(R"(netrig: test stall after (\d+) steps)", 20).has_value());
+    deploy.signal(SIGKILL);
+    EXPECT_EQ(deploy.wait(10).signal, SIGKILL);
+  }
+  const std::string name = lab.lab() + "-h1";
+  const std::string path = "/run/netns/" + name;
+  {
+    std::ofstream journal(state_dir(lab.lab()) + "/journal", std::ios::app);
+    journal << R"({"op":"netns","name":")" << name << "\"}\n";
+  }
+  write_file(path, "");
+  ASSERT_TRUE(fs::exists(path));
+  auto d = netrig({"destroy", lab.lab()});
+  EXPECT_EQ(d.exit_code, 0) << d.describe();
+  EXPECT_FALSE(fs::exists(path)) << "the placeholder is still there\n" << d.describe();
+  expect_same_host(lab.lab(), before, "after a kill between namespace file and mount, and destroy");
+}
+
 // Done when: SIGTERM during `netrig test` (after deploy, during checks) destroys the lab and the
 // exit code is non-zero.
 TEST_F(CrashTest, SigtermDuringChecksDestroysLabAndFails) {
