@@ -127,9 +127,11 @@ void Jobs::finish(const std::string& id, std::optional<int> exit_code, const std
     changes["state"] = "interrupted";
   }
   if (!message.empty()) changes["message"] = message;
+  std::string lab;
   {
     std::lock_guard lock(mutex_);
     const auto& r = jobs_[id]->record;
+    lab = r.value("lab", "");
     changes["seconds"] = changes["finished"].get<double>() - r.value("started", changes["finished"].get<double>());
   }
   std::ifstream report(dir + "/report.json");
@@ -137,6 +139,7 @@ void Jobs::finish(const std::string& id, std::optional<int> exit_code, const std
     auto result = json::parse(report, nullptr, false);
     if (!result.is_discarded()) changes["result"] = result;
   }
+  if (on_finish_ && !lab.empty()) on_finish_(lab);
   transition(id, changes);
 }
 
@@ -220,7 +223,7 @@ void Jobs::transition(const std::string& id, const json& changes) {
 
 std::optional<json> Jobs::start(const std::string& kind, const std::string& lab, std::vector<std::string> args,
                                 const std::map<std::string, std::string>& files) {
-  std::lock_guard lock(mutex_);
+  std::unique_lock lock(mutex_);
   if (stopping_) return std::nullopt;
   for (const auto& [id, job] : jobs_)
     if (job->record.value("lab", "") == lab && active(job->record)) return std::nullopt;
@@ -243,16 +246,27 @@ std::optional<json> Jobs::start(const std::string& kind, const std::string& lab,
                  {"command", argv},
                  {"created", now_seconds()},
                  {"url", "/api/v1/jobs/" + id}};
+  // The process starts before the answer goes out: a 202 means the job runs, and a serve killed
+  // right after it leaves a record with the PID for the next serve to follow.
+  pid_t pid = 0;
+  const int rc = spawn(dir, argv, &pid);
+  if (rc == 0) job->record.update({{"pid", pid}, {"pid_start", process_start(pid)}, {"started", now_seconds()}});
+  save(job->record);
   const json record = job->record;
-  save(record);
-  // run() takes the lock to record the PID, so it waits until this job is in the table.
-  job->thread = std::thread([this, id, argv] { run(id, argv); });
   jobs_[id] = std::move(job);
+  lock.unlock();
+  if (rc != 0) {
+    transition(id, {{"state", "failed"}, {"message", std::string("cannot start netrig: ") + std::strerror(rc)}});
+    return get(id);
+  }
+  transition(id, {});  // running, with its PID
+  lock.lock();
+  // stop() came meanwhile: the job runs on, and the next serve follows it (its PID is on disk).
+  if (!stopping_) jobs_[id]->thread = std::thread([this, id, pid] { follow(id, pid); });
   return record;
 }
 
-void Jobs::run(const std::string& id, std::vector<std::string> argv) {
-  const auto dir = job_dir(id);
+int Jobs::spawn(const std::string& dir, const std::vector<std::string>& argv, pid_t* pid) {
   const auto log = dir + "/output.log";
   const auto events = dir + "/events.jsonl";
   posix_spawn_file_actions_t actions;
@@ -278,28 +292,16 @@ void Jobs::run(const std::string& id, std::vector<std::string> argv) {
   std::vector<char*> envp, args;
   for (auto& e : env_strings) envp.push_back(e.data());
   envp.push_back(nullptr);
-  for (auto& a : argv) args.push_back(a.data());
+  std::vector<std::string> argv_copy = argv;
+  for (auto& a : argv_copy) args.push_back(a.data());
   args.push_back(nullptr);
-  pid_t pid = 0;
-  int rc;
-  {
-    // Under the lock: stop() sees either no pid yet (and start refuses new jobs) or this one.
-    std::lock_guard lock(mutex_);
-    rc = stopping_ ? ECANCELED : posix_spawn(&pid, argv[0].c_str(), &actions, &attr, args.data(), envp.data());
-    if (rc == 0) {
-      jobs_[id]->record.update({{"pid", pid}, {"pid_start", process_start(pid)}, {"started", now_seconds()}});
-      // On disk before anyone can see the PID: a serve killed from here on leaves a record the next
-      // serve can follow the process by.
-      save(jobs_[id]->record);
-    }
-  }
+  const int rc = posix_spawn(pid, argv[0].c_str(), &actions, &attr, args.data(), envp.data());
   posix_spawn_file_actions_destroy(&actions);
   posix_spawnattr_destroy(&attr);
-  if (rc != 0) {
-    transition(id, {{"state", "failed"}, {"message", std::string("cannot start netrig: ") + std::strerror(rc)}});
-    return;
-  }
-  transition(id, {});  // running, with its PID
+  return rc;
+}
+
+void Jobs::follow(const std::string& id, pid_t pid) {
   std::string pending;
   size_t offset = 0;
   int status = 0;

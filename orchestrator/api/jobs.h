@@ -9,6 +9,7 @@
 
 #include <sys/types.h>
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -44,6 +45,10 @@ class Jobs {
   std::optional<nlohmann::json> start(const std::string& kind, const std::string& lab, std::vector<std::string> args,
                                       const std::map<std::string, std::string>& files = {});
 
+  // Called with the job's lab when a job ends, before its record says so: a client that sees the
+  // job done then reads the lab as that job left it (serve refreshes the lab's snapshot here).
+  void on_finish(std::function<void(const std::string& lab)> f) { on_finish_ = std::move(f); }
+
   std::optional<nlohmann::json> get(const std::string& id);
   nlohmann::json list();
   bool busy(const std::string& lab);
@@ -59,7 +64,11 @@ class Jobs {
     nlohmann::json record;  // id, kind, lab, state, args, pid, exit_code, created/started/finished, output
     std::thread thread;
   };
-  void run(const std::string& id, std::vector<std::string> argv);
+  // Starts netrig (argv) for the job in `dir`: stdio and events into its files, its own session.
+  // Returns posix_spawn's error (0 when started) and sets *pid.
+  int spawn(const std::string& dir, const std::vector<std::string>& argv, pid_t* pid);
+  // Publishes the job's events while its process runs, then records how it ended.
+  void follow(const std::string& id, pid_t pid);
   // Publishes the complete lines of the job's events file after `offset`; the new offset.
   size_t publish_events(const std::string& id, size_t offset, std::string& pending);
   // The final transition: exit code (none: interrupted), output tail, the check report as result.
@@ -74,6 +83,7 @@ class Jobs {
   std::string dir_;
   std::string netrig_;
   EventLog& events_;
+  std::function<void(const std::string&)> on_finish_;
   std::mutex mutex_;
   std::map<std::string, std::unique_ptr<Job>> jobs_;
   std::vector<std::thread> watchers_;

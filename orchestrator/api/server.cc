@@ -115,6 +115,7 @@ class Api {
 
   int run() {
     auto [host, port] = parse_listen(o_.listen);
+    jobs_.on_finish([this](const std::string& lab) { snapshots_.refresh_lab(lab); });
     jobs_.load();
     snapshots_.refresh();
     snapshots_.start();

@@ -108,6 +108,11 @@ std::shared_ptr<const LabSnapshot> LabSnapshots::build(const std::string& lab) {
 }
 
 void LabSnapshots::refresh() {
+  uint64_t begun;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    begun = epoch_;
+  }
   auto labs = list_labs();
   std::map<std::string, std::shared_ptr<const LabSnapshot>> fresh;
   for (const auto& lab : labs)
@@ -121,7 +126,27 @@ void LabSnapshots::refresh() {
       it = fresh.count(it->first.substr(0, it->first.find(' '))) ? std::next(it) : packets_.erase(it);
   }
   std::lock_guard<std::mutex> lock(mutex_);
+  // A lab refresh_lab stored while this pass ran is newer than what this pass saw: keep it.
+  for (const auto& [lab, at] : refreshed_at_) {
+    if (at <= begun) continue;
+    auto current = snapshots_.find(lab);
+    if (current != snapshots_.end())
+      fresh[lab] = current->second;
+    else
+      fresh.erase(lab);
+  }
+  refreshed_at_.clear();
   snapshots_ = std::move(fresh);
+}
+
+void LabSnapshots::refresh_lab(const std::string& lab) {
+  auto snap = lab_exists(lab) ? build(lab) : nullptr;
+  std::lock_guard<std::mutex> lock(mutex_);
+  refreshed_at_[lab] = ++epoch_;
+  if (snap)
+    snapshots_[lab] = snap;
+  else
+    snapshots_.erase(lab);
 }
 
 std::shared_ptr<const LabSnapshot> LabSnapshots::get(const std::string& lab) {

@@ -38,6 +38,8 @@ class LabSnapshots {
   void stop();
   // Refreshes every lab now (also called by the thread).
   void refresh();
+  // Refreshes one lab now (a job changed it): rebuilt when deployed, dropped when gone.
+  void refresh_lab(const std::string& lab);
   // A lab's snapshot; refreshes that lab first when it is deployed but not yet seen.
   std::shared_ptr<const LabSnapshot> get(const std::string& lab);
   std::vector<std::shared_ptr<const LabSnapshot>> all();
@@ -50,7 +52,9 @@ class LabSnapshots {
   double interval_s_;
   std::mutex mutex_;  // snapshots_
   std::map<std::string, std::shared_ptr<const LabSnapshot>> snapshots_;
-  std::mutex build_mutex_;  // plans_, link_state_: one builder at a time
+  uint64_t epoch_ = 0;                            // counts refresh_lab calls
+  std::map<std::string, uint64_t> refreshed_at_;  // lab -> epoch of its last refresh_lab
+  std::mutex build_mutex_;                        // plans_, link_state_: one builder at a time
   std::map<std::string, std::pair<std::string, std::unique_ptr<Plan>>> plans_;  // lab -> topology text, plan
   std::map<std::string, bool> link_state_;                                      // "lab netns device" -> up and carrier
   std::map<std::string, uint64_t> packets_;  // "lab netns device" -> packets + drops, both ways
