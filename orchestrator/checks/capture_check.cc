@@ -26,7 +26,7 @@ CaptureDevice capture_device(const Plan& plan, const CheckSpec& check) {
     if (!iface) throw SystemError("node '" + check.node + "' has no interface '" + check.iface + "'", ENODEV);
     return {plan.netns_of(check.node), iface->kernel_name};
   }
-  if (check.bridge_port.empty()) return {plan.local_netns(), plan.bridge_device(check.bridge)};
+  if (check.bridge_port.empty()) return {plan.switch_netns(check.bridge), plan.bridge_device(check.bridge)};
   for (const auto& link : plan.links)
     for (const auto* pair : {&link.a, &link.b}) {
       const LinkEnd& x = *pair;

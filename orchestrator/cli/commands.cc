@@ -36,6 +36,7 @@
 #include "drivers/lab_state.h"
 #include "drivers/netlink.h"
 #include "drivers/netns.h"
+#include "drivers/node_exec.h"
 #include "drivers/ovs.h"
 #include "model/names.h"
 #include "model/parser.h"
@@ -410,6 +411,8 @@ int exec_in_node(const CommonOptions& o, const std::string& node, const std::vec
   const auto* spec = plan->topology.find_node(node);
   // The switches' namespace, with the OVS tools pointed at the lab's switches (as exec checks on an
   // ovs switch).
+  // An ovs switch on a host: that host's namespace and OVS.
+  if (spec && spec->kind == NodeKind::Ovs && !spec->host.empty()) return exec_in_node(o, spec->host, cmd);
   if (node == kLocalHost || (spec && spec->kind == NodeKind::Ovs)) return exec_in_local_host(*plan, cmd);
   if (spec && spec->kind == NodeKind::Vm) return exec_in_vm(*plan, node, cmd);
   if (!spec || !in_own_netns(spec->kind)) {
@@ -427,6 +430,11 @@ int exec_in_node(const CommonOptions& o, const std::string& node, const std::vec
     std::cerr << "netrig: error: setns: " << std::strerror(errno) << "\n";
     return kExitEnvironment;
   }
+  if (spec->is_host)  // a host's switches: the OVS tools pointed at its own daemons
+    for (const auto& kv : local_host_env(*plan, node)) {
+      auto eq = kv.find('=');
+      setenv(kv.substr(0, eq).c_str(), kv.substr(eq + 1).c_str(), 1);
+    }
   std::vector<std::string> words = cmd;
   if (spec->kind == NodeKind::Container) {  // into the container's mount, PID, UTS and IPC namespaces
     try {

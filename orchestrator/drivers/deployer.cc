@@ -166,8 +166,8 @@ class Deployer {
         journal_->record({"netns", ns, "", 0});
         create_netns(ns);
         NetnsGuard inside(ns);
-        if (step.target == kLocalHost) {
-          // The switches' namespace: no IPv6 on bridges and ports (no RS/MLD noise in captures).
+        if (const auto* n = plan_.topology.find_node(step.target); step.target == kLocalHost || (n && n->is_host)) {
+          // A switches' namespace: no IPv6 on bridges and ports (no RS/MLD noise in captures).
           write_sysctl("net.ipv6.conf.all.disable_ipv6", "1");
           write_sysctl("net.ipv6.conf.default.disable_ipv6", "1");
         }
@@ -184,7 +184,7 @@ class Deployer {
         LinkAttrs attrs;
         attrs.name = plan_.bridge_device(step.target);
         attrs.mtu = node->mtu;
-        NetnsGuard inside(plan_.local_netns());
+        NetnsGuard inside(plan_.switch_netns(step.target));
         NetlinkSocket local;
         local.execute(build_bridge_create(attrs));
         break;
@@ -238,10 +238,14 @@ class Deployer {
         break;
       }
       case StepKind::StartOvs:
-        // Journaled by PID as they start; destroy kills them with the local namespace's processes.
-        start_ovs_daemons(lab_, plan_.local_netns(), [&](const std::string& name, pid_t pid) {
-          journal_->record({"ovs", name, plan_.local_netns(), static_cast<uint32_t>(pid)});
+        // Journaled by PID as they start; destroy kills them with their host namespace's processes.
+        start_ovs_daemons(lab_, step.target, plan_.host_netns(step.target), [&](const std::string& name, pid_t pid) {
+          journal_->record({"ovs", name, plan_.host_netns(step.target), static_cast<uint32_t>(pid)});
         });
+        break;
+      case StepKind::ConfigureUnderlay:
+        // In the host's own OVS, which goes with its namespace: nothing to journal.
+        configure_underlay(plan_, step.target);
         break;
       case StepKind::ConnectOvs:
         connect_system_ovs(plan_);
@@ -405,6 +409,13 @@ class Deployer {
       int ifindex = index.count(iface.kernel_name) ? index[iface.kernel_name] : 0;
       if (!ifindex) throw std::runtime_error("interface " + iface.kernel_name + " missing in " + node.name);
       requests.push_back(build_link_set(ifindex, true, std::nullopt));
+      // A host's underlay interface: its addresses on the OVS bridge it is the port of.
+      if (auto u = plan_.underlay_bridges.find(node.name + ":" + iface.name); u != plan_.underlay_bridges.end()) {
+        if (!index.count(u->second))
+          throw std::runtime_error("underlay bridge " + u->second + " missing in " + node.name);
+        ifindex = index.at(u->second);
+        requests.push_back(build_link_set(ifindex, true, std::nullopt));
+      }
       for (const auto& a : iface.addresses) requests.push_back(build_address_add(ifindex, a));
     }
     for (const auto& f : floating_addresses(node)) requests.push_back(build_address_add(index.at(f.device), f.address));

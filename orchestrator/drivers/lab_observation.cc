@@ -66,9 +66,9 @@ LabObservation observe_lab(const Plan& plan, bool with_counters) {
   for (const auto& n : t.nodes) {
     bool present = false;
     if (n.kind == NodeKind::Bridge) {
-      present = device_exists(plan.local_netns(), plan.bridge_device(n.name));
+      present = device_exists(plan.switch_netns(n.name), plan.bridge_device(n.name));
     } else if (n.kind == NodeKind::Ovs) {
-      present = device_exists(plan.ovs_netns(), plan.ovs_name(n.name));
+      present = device_exists(plan.switch_netns(n.name), plan.ovs_name(n.name));
     } else {
       present = netns_exists(plan.netns_of(n.name));
       for (const auto& i : n.interfaces)

@@ -22,27 +22,30 @@ bool is_container(const Plan& plan, const std::string& node) {
   return n && n->kind == NodeKind::Container;
 }
 
-std::vector<std::string> local_host_env(const Plan& plan) {
+std::vector<std::string> local_host_env(const Plan& plan, const std::string& host) {
   for (const auto& n : plan.topology.nodes)
-    if (n.kind == NodeKind::Ovs) return ovs_env(plan);
+    if (n.kind == NodeKind::Ovs && plan.host_of(n.name) == host) return ovs_env(plan, host);
   return {};
 }
 
 namespace {
 
 // env OVS_RUNDIR=<lab's ovs dir> ... ARGV: ovs-vsctl, ovs-ofctl and ovs-appctl reach the lab's daemons.
-std::vector<std::string> with_ovs_env(const Plan& plan, const std::vector<std::string>& argv) {
+std::vector<std::string> with_ovs_env(const Plan& plan, const std::vector<std::string>& argv,
+                                      const std::string& host = kLocalHost) {
   std::vector<std::string> out = {"env"};
-  for (const auto& v : ovs_env(plan)) out.push_back(v);
+  for (const auto& v : ovs_env(plan, host)) out.push_back(v);
   out.insert(out.end(), argv.begin(), argv.end());
   return out;
 }
 
-// `local`: the command under `env OVS_RUNDIR=...` when the lab has ovs switches.
+// `local` or a host: the command under `env OVS_RUNDIR=...` when that host has ovs switches.
 std::vector<std::string> with_local_env(const Plan& plan, const std::string& node,
                                         const std::vector<std::string>& argv) {
-  if (node != kLocalHost || local_host_env(plan).empty()) return argv;
-  return with_ovs_env(plan, argv);
+  const auto* n = plan.topology.find_node(node);
+  const bool host = node == kLocalHost || (n && n->is_host);
+  if (!host || local_host_env(plan, node).empty()) return argv;
+  return with_ovs_env(plan, argv, node);
 }
 
 }  // namespace
@@ -50,7 +53,7 @@ std::vector<std::string> with_local_env(const Plan& plan, const std::string& nod
 ExecResult run_on_node(const Plan& plan, const std::string& node, const std::vector<std::string>& argv,
                        double timeout_s) {
   if (is_ovs(plan, node)) {
-    auto r = run_in_netns(plan.local_netns(), with_ovs_env(plan, argv), timeout_s);
+    auto r = run_in_netns(plan.switch_netns(node), with_ovs_env(plan, argv, plan.host_of(node)), timeout_s);
     r.argv = argv;
     return r;
   }
@@ -75,7 +78,8 @@ std::string on_node_text(const Plan& plan, const std::string& node, const std::v
   if (is_vm(plan, node)) return "in guest " + node + ": " + shell_join(argv);
   if (is_container(plan, node)) return "in container " + node + ": " + shell_join(argv);
   if (is_ovs(plan, node))
-    return "ip netns exec " + plan.local_netns() + " env " + ovs_env(plan).front() + " " + shell_join(argv);
+    return "ip netns exec " + plan.switch_netns(node) + " env " + ovs_env(plan, plan.host_of(node)).front() + " " +
+           shell_join(argv);
   return "ip netns exec " + plan.netns_of(node) + " " + shell_join(with_local_env(plan, node, argv));
 }
 

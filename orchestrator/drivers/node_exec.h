@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "drivers/process.h"
+#include "model/names.h"
 #include "plan/plan.h"
 
 namespace netrig {
@@ -26,7 +27,7 @@ ExecResult run_on_node(const Plan& plan, const std::string& node, const std::vec
 // actions on `local`, `netrig exec LAB local`): ovs_env(plan) when the lab has ovs switches, so
 // ovs-vsctl, ovs-ofctl and ovs-appctl reach its daemons; none otherwise. run_on_node and
 // on_node_text add it for node `local`.
-std::vector<std::string> local_host_env(const Plan& plan);
+std::vector<std::string> local_host_env(const Plan& plan, const std::string& host = kLocalHost);
 
 // How the command is shown in evidence: "ip netns exec <ns> <cmd>" or "in guest <node>: <cmd>".
 std::string on_node_text(const Plan& plan, const std::string& node, const std::vector<std::string>& argv);

@@ -56,19 +56,22 @@ std::vector<std::string> daemon_env(const std::string& dir) {
 
 }  // namespace
 
-std::string ovs_dir(const std::string& lab) { return lab_dir(lab) + "/ovs"; }
+std::string ovs_dir(const std::string& lab, const std::string& host) { return lab_dir(lab) + "/" + ovs_dir_name(host); }
 
 std::vector<std::string> ovs_env_of(const std::string& dir) {
   return {"OVS_RUNDIR=" + dir, "OVS_DBDIR=" + dir, "OVS_LOGDIR=" + dir, "OVS_SYSCONFDIR=" + dir};
 }
 
-std::vector<std::string> ovs_env(const Plan& plan) {
-  if (uses_system_ovs(plan.topology)) return {"OVS_RUNDIR=" + ovs_rundir_of(plan.topology.ovs_db)};
-  return ovs_env_of(ovs_dir(plan.topology.name));
+std::vector<std::string> ovs_env(const Plan& plan, const std::string& host) {
+  if (host == kLocalHost && uses_system_ovs(plan.topology))
+    return {"OVS_RUNDIR=" + ovs_rundir_of(plan.topology.ovs_db)};
+  return ovs_env_of(ovs_dir(plan.topology.name, host));
 }
 
-std::string ovs_db(const Plan& plan) {
-  return uses_system_ovs(plan.topology) ? plan.topology.ovs_db : "unix:" + ovs_dir(plan.topology.name) + "/db.sock";
+std::string ovs_db(const Plan& plan, const std::string& host) {
+  return host == kLocalHost && uses_system_ovs(plan.topology)
+             ? plan.topology.ovs_db
+             : "unix:" + ovs_dir(plan.topology.name, host) + "/db.sock";
 }
 
 std::string ovs_default_datapath() { return fs::exists("/sys/module/openvswitch") ? "system" : "netdev"; }
@@ -79,8 +82,9 @@ std::string ovs_datapath_reason() {
              : "no openvswitch module: ovs switches use the userspace datapath (datapath_type=netdev)";
 }
 
-std::string ovs_mgmt_socket(const Plan& plan, const std::string& bridge) {
-  const auto dir = uses_system_ovs(plan.topology) ? ovs_rundir_of(plan.topology.ovs_db) : ovs_dir(plan.topology.name);
+std::string ovs_mgmt_socket(const Plan& plan, const std::string& bridge, const std::string& host) {
+  const auto dir = host == kLocalHost && uses_system_ovs(plan.topology) ? ovs_rundir_of(plan.topology.ovs_db)
+                                                                        : ovs_dir(plan.topology.name, host);
   return "unix:" + dir + "/" + bridge + ".mgmt";
 }
 
@@ -91,8 +95,9 @@ ExecResult ovs_vsctl_at(const std::string& db, const std::vector<std::string>& a
   return run_in_netns("", argv, timeout_s + 5);
 }
 
-ExecResult ovs_vsctl(const Plan& plan, const std::vector<std::string>& args, double timeout_s) {
-  return ovs_vsctl_at(ovs_db(plan), args, timeout_s);
+ExecResult ovs_vsctl(const Plan& plan, const std::vector<std::string>& args, double timeout_s,
+                     const std::string& host) {
+  return ovs_vsctl_at(ovs_db(plan, host), args, timeout_s);
 }
 
 ExecResult ovs_ofctl(const std::vector<std::string>& args, double timeout_s) {
@@ -101,13 +106,13 @@ ExecResult ovs_ofctl(const std::vector<std::string>& args, double timeout_s) {
   return run_in_netns("", argv, timeout_s);
 }
 
-OvsDaemons start_ovs_daemons(const std::string& lab, const std::string& netns,
+OvsDaemons start_ovs_daemons(const std::string& lab, const std::string& host, const std::string& netns,
                              const std::function<void(const std::string&, pid_t)>& on_pid) {
   for (const char* tool : {"ovsdb-tool", "ovsdb-server", "ovs-vswitchd", "ovs-vsctl"})
     if (!installed(tool))
       throw std::runtime_error(std::string(tool) +
                                " is not installed (Debian: apt-get install openvswitch-switch openvswitch-common)");
-  const auto dir = ovs_dir(lab);
+  const auto dir = ovs_dir(lab, host);
   fs::create_directories(dir);
   const auto db = dir + "/conf.db";
   auto created = run_in_netns("", {"ovsdb-tool", "create", db, kSchema}, 30);
@@ -221,23 +226,47 @@ namespace {
 
 // For a lab's own daemons: the end of ovs-vswitchd's log, which says why it did not apply a
 // transaction (it may not have come up at all). "" with settings.ovs or without a log.
-std::string ovs_vswitchd_trouble(const Plan& plan) {
-  if (uses_system_ovs(plan.topology)) return "";
-  auto text = read_file(ovs_dir(plan.topology.name) + "/ovs-vswitchd.log") +
-              read_file(ovs_dir(plan.topology.name) + "/ovs-vswitchd.out");
+std::string ovs_vswitchd_trouble(const Plan& plan, const std::string& host = kLocalHost) {
+  if (host == kLocalHost && uses_system_ovs(plan.topology)) return "";
+  const auto dir = ovs_dir(plan.topology.name, host);
+  auto text = read_file(dir + "/ovs-vswitchd.log") + read_file(dir + "/ovs-vswitchd.out");
   if (text.empty()) return "";
   if (text.size() > 2000) text = "..." + text.substr(text.size() - 2000);
-  return "\novs-vswitchd's log (" + ovs_dir(plan.topology.name) + "/ovs-vswitchd.log):\n" + text;
+  return "\novs-vswitchd's log (" + dir + "/ovs-vswitchd.log):\n" + text;
 }
 
 }  // namespace
+
+void configure_underlay(const Plan& plan, const std::string& host) {
+  std::string datapath = ovs_default_datapath();
+  for (const auto& sw : plan.topology.nodes)
+    if (sw.ovs && sw.host == host && !sw.ovs->datapath.empty()) {
+      datapath = sw.ovs->datapath;
+      break;
+    }
+  const auto* h = plan.topology.find_node(host);
+  std::vector<std::string> args;
+  for (const auto& i : h->interfaces) {
+    auto it = plan.underlay_bridges.find(host + ":" + i.name);
+    if (it == plan.underlay_bridges.end()) continue;
+    const auto& br = it->second;
+    args.insert(args.end(), {"--", "add-br", br, "--", "set", "bridge", br, "datapath_type=" + datapath, "--",
+                             "add-port", br, i.kernel_name});
+  }
+  if (args.empty()) return;
+  auto r = ovs_vsctl(plan, args, 30, host);
+  if (r.exit_code != 0)
+    throw std::runtime_error("ovs-vsctl for the underlay of host '" + host + "' exited with " +
+                             std::to_string(r.exit_code) + ": " + r.output + ovs_vswitchd_trouble(plan, host));
+}
 
 void configure_ovs_switch(const Plan& plan, const NodeSpec& sw) {
   const auto& lab = plan.topology.name;
   const auto& o = *sw.ovs;
   const auto datapath = o.datapath.empty() ? ovs_default_datapath() : o.datapath;
   const bool userspace = datapath == "netdev";
-  const auto where = plan.ovs_netns();  // the switch's ports: <lab>-local, or the host's (settings.ovs)
+  const auto host = plan.host_of(sw.name);
+  const auto where = plan.switch_netns(sw.name);  // its ports: its host's namespace, or the machine's (settings.ovs)
   // A vm's TAP does not exist yet: the VM's start makes it later, and ovs-vswitchd opens the port
   // when it appears. Its checksums are the guest's business (VmLaunch::Nic::full_checksums).
   std::vector<std::string> ports;
@@ -270,10 +299,10 @@ void configure_ovs_switch(const Plan& plan, const NodeSpec& sw) {
       }
 
   const auto br = plan.ovs_name(sw.name);
-  auto r = ovs_vsctl(plan, ovs_switch_transaction(plan, sw, datapath));
+  auto r = ovs_vsctl(plan, ovs_switch_transaction(plan, sw, datapath), 30, host);
   if (r.exit_code != 0)
     throw std::runtime_error("ovs-vsctl for ovs '" + sw.name + "' exited with " + std::to_string(r.exit_code) + ": " +
-                             r.output + ovs_vswitchd_trouble(plan));
+                             r.output + ovs_vswitchd_trouble(plan, host));
 
   bool internal = false;
   for (const auto& p : o.ports) internal |= p.type == "internal";
@@ -298,8 +327,8 @@ void configure_ovs_switch(const Plan& plan, const NodeSpec& sw) {
   }
 
   if (o.flows.empty()) return;
-  fs::create_directories(ovs_dir(lab));
-  const auto file = ovs_dir(lab) + "/" + br + ".flows";
+  fs::create_directories(ovs_dir(lab, host));
+  const auto file = ovs_dir(lab, host) + "/" + br + ".flows";
   {
     std::ofstream out(file);
     out << ovs_flows_text(plan, sw);
@@ -307,7 +336,7 @@ void configure_ovs_switch(const Plan& plan, const NodeSpec& sw) {
   }
   std::vector<std::string> args;
   if (auto v = ovs_ofctl_protocols(o); !v.empty()) args = {"-O", v};
-  args.insert(args.end(), {"add-flows", ovs_mgmt_socket(plan, br), file});
+  args.insert(args.end(), {"add-flows", ovs_mgmt_socket(plan, br, host), file});
   auto f = ovs_ofctl(args);
   if (f.exit_code != 0) throw std::runtime_error("ovs-ofctl add-flows on ovs '" + sw.name + "': " + f.output);
 }

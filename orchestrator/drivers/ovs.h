@@ -18,23 +18,25 @@
 #include "drivers/lab_state.h"
 #include "drivers/process.h"
 #include "model/diagnostic.h"
+#include "model/names.h"
 #include "plan/plan.h"
 
 namespace netrig {
 
 // <lab_dir>/ovs: conf.db, db.sock, <bridge>.mgmt, logs, PID files, and each daemon's control
 // socket under OVS's default name (<daemon>.<pid>.ctl), so ovs-appctl finds it from the PID file.
-std::string ovs_dir(const std::string& lab);
+// A host's own OVS (another host than local: <lab_dir>/ovs-<host>).
+std::string ovs_dir(const std::string& lab, const std::string& host = kLocalHost);
 
 // The environment ("NAME=VALUE") under which ovs-vsctl, ovs-ofctl and ovs-appctl reach the lab's
 // switches without --db= or a socket path (`netrig exec LAB local -- ovs-vsctl show`): OVS_RUNDIR,
 // OVS_DBDIR, OVS_LOGDIR and OVS_SYSCONFDIR at ovs_dir(lab) for the lab's own daemons; OVS_RUNDIR at
 // the socket's directory with settings.ovs.
-std::vector<std::string> ovs_env(const Plan& plan);
+std::vector<std::string> ovs_env(const Plan& plan, const std::string& host = kLocalHost);
 std::vector<std::string> ovs_env_of(const std::string& dir);
 
 // The database the lab's switches are in: unix:<ovs_dir>/db.sock, or settings.ovs.
-std::string ovs_db(const Plan& plan);
+std::string ovs_db(const Plan& plan, const std::string& host = kLocalHost);
 
 // "system" (kernel datapath) when the openvswitch module is loaded, "netdev" (userspace) otherwise.
 std::string ovs_default_datapath();
@@ -52,15 +54,22 @@ struct OvsDaemons {
 // outlive this command). `on_pid` is called with each PID as soon as it is known (the deployer
 // journals it). Waits for ovsdb-server's socket (throws with its log when it does not come up), not
 // for ovs-vswitchd: configure_ovs_switch's transaction waits for that, and reports its log.
-OvsDaemons start_ovs_daemons(const std::string& lab, const std::string& netns,
+OvsDaemons start_ovs_daemons(const std::string& lab, const std::string& host, const std::string& netns,
                              const std::function<void(const std::string&, pid_t)>& on_pid);
 
+// A host's underlay interfaces with tunnels (Plan::underlay_bridges): each made the port of its
+// OVS bridge in that host's OVS, on the datapath of the host's switches. Its addresses go on the
+// bridge's internal device when ConfigureNode runs.
+// Equivalent: ovs-vsctl -- add-br u-eth0 -- set bridge u-eth0 datapath_type=netdev -- add-port u-eth0 eth0
+void configure_underlay(const Plan& plan, const std::string& host);
+
 // ovs-vsctl against the lab's switches' database (or any `db`); ovs-ofctl.
-ExecResult ovs_vsctl(const Plan& plan, const std::vector<std::string>& args, double timeout_s = 30);
+ExecResult ovs_vsctl(const Plan& plan, const std::vector<std::string>& args, double timeout_s = 30,
+                     const std::string& host = kLocalHost);
 ExecResult ovs_vsctl_at(const std::string& db, const std::vector<std::string>& args, double timeout_s = 30);
 ExecResult ovs_ofctl(const std::vector<std::string>& args, double timeout_s = 30);
 // unix:<run dir>/<bridge>.mgmt: the bridge's OpenFlow management socket.
-std::string ovs_mgmt_socket(const Plan& plan, const std::string& bridge);
+std::string ovs_mgmt_socket(const Plan& plan, const std::string& bridge, const std::string& host = kLocalHost);
 
 // settings.ovs, before anything of the lab is made there: the system's OVS answers at its socket,
 // and neither its database nor the host's namespace has a bridge, port or device by one of the

@@ -50,6 +50,8 @@ std::string netns_name(const std::string& lab, const std::string& node) {
 
 std::string host_netns_name(const std::string& lab, const std::string& host) { return netns_name(lab, host); }
 
+std::string ovs_dir_name(const std::string& host) { return host == kLocalHost ? "ovs" : "ovs-" + host; }
+
 std::string ownership_mark(const std::string& lab) { return "netrig:" + lab; }
 
 uint32_t ownership_group(const std::string& lab) { return (fnv1a32("netrig-group:" + lab) & 0x7fffffffu) | 0x100u; }

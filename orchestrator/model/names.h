@@ -34,6 +34,9 @@ std::string netns_name(const std::string& lab, const std::string& node);
 // Labs create nothing in the host's own namespace. "local" is therefore not a valid node name.
 inline constexpr const char* kLocalHost = "local";
 std::string host_netns_name(const std::string& lab, const std::string& host);
+// The directory (under the lab's state directory) of a host's own OVS: "ovs" for local, else
+// "ovs-<host>".
+std::string ovs_dir_name(const std::string& host);
 
 // The name of a vm node's QEMU: its -name (direct driver) and its libvirt domain name.
 std::string vm_domain_name(const std::string& lab, const std::string& node);

@@ -78,6 +78,12 @@ bool has_local_host(const Topology& topo);
 void parse_vm(Reader& r, NodeSpec& node, const Entry& body);
 // What a VM cannot do: links to anything but a bridge, DHCP clients, NAT (parse_vm.cc).
 void check_vms(Reader& r, const ParseState& st, const Topology& topo);
+// topology.hosts (model/parse_hosts.cc): each a namespace node marked is_host, parsed before the
+// nodes so that `host:` can name them; check_hosts needs the links (a cable joins one host's parts).
+void parse_hosts(Reader& r, ParseState& st, const Entry& hosts, Topology& topo);
+void check_hosts(Reader& r, const ParseState& st, const Topology& topo);
+// `host: NAME` of a node or switch (the name is checked by check_hosts).
+void parse_placement(Reader& r, const Entry& body, NodeSpec& node);
 // settings.vm_driver and settings.libvirt_uri (model/parse_vm_settings.cc).
 void parse_vm_settings(Reader& r, const Entry& settings, Topology& topo);
 void parse_links(Reader& r, ParseState& st, const Entry& links, Topology& topo);

@@ -9,9 +9,9 @@
 namespace netrig {
 namespace {
 
-const std::vector<std::string> kNodeKeys = {"kind", "interfaces", "routes",   "sysctls",        "exec",
-                                            "mtu",  "router",     "nat",      "dhcp",           "memory",
-                                            "cpus", "image",      "services", "security_groups"};
+const std::vector<std::string> kNodeKeys = {"host",   "kind", "interfaces", "routes",   "sysctls",
+                                            "exec",   "mtu",  "router",     "nat",      "dhcp",
+                                            "memory", "cpus", "image",      "services", "security_groups"};
 // A container's own keys (model/parse_container.cc); `cpu` is containerlab's spelling of cpus.
 const std::vector<std::string> kContainerKeys = {"image", "cmd",    "entrypoint", "env", "binds",
                                                  "user",  "memory", "cpus",       "cpu", "labels"};
@@ -107,6 +107,7 @@ NodeSpec parse_node(Reader& r, ParseState& st, const Entry& body) {
                                                                                       v.push_back(n);
                                                                                     return v;
                                                                                   }()));
+  parse_placement(r, body, node);
   if (kind == "ovs") {
     node.kind = NodeKind::Ovs;
     parse_ovs_switch(r, st, body, node);  // its own keys
@@ -266,6 +267,52 @@ void parse_groups(Reader& r, const Entry& topology, NodeDefaults& out) {
   }
 }
 
+void parse_hosts(Reader& r, ParseState& st, const Entry& hosts, Topology& topo) {
+  if (!hosts || !r.is_map(hosts, "'hosts'", true)) return;
+  static const std::vector<std::string> kHostKeys = {"kind", "interfaces", "routes", "sysctls", "exec", "router"};
+  for (const auto& item : r.entries(hosts, "'hosts'")) {
+    const auto name = item.name();
+    if (auto why = name_problem(name, 64); !why.empty() || name == kLocalHost) {
+      r.error(Entry(item.key),
+              "host name '" + name + "' is not valid: " + (why.empty() ? "'local' is the implicit host" : why),
+              "use up to 64 letters, digits, '_', '.' or '-', starting with a letter or digit, other than 'local'");
+      st.broken.insert(name);
+      continue;
+    }
+    NodeSpec host;
+    host.name = name;
+    host.is_host = true;
+    host.pos = Reader::pos(item.key);
+    const std::string where = "host '" + name + "'";
+    if (!r.is_map(item, where, true)) {
+      st.broken.insert(name);
+      continue;
+    }
+    r.check_keys(item, kHostKeys, where);
+    if (auto k = Reader::get(item.value, "kind"))
+      if (auto s = r.string(k, "'kind'"); s && *s != "netns") {
+        r.error(k,
+                *s == "vm" ? "host '" + name + "' has kind vm, which netrig does not build yet"
+                           : "unknown host kind '" + *s + "' for host '" + name + "'",
+                *s == "vm"
+                    ? "hosts are namespaces (kind: netns) for now; a vm host (a guest kernel with its own OVS) is "
+                      "planned"
+                    : "host kinds: netns");
+        st.broken.insert(name);
+      }
+    parse_interfaces(r, st, Reader::get(item.value, "interfaces"), host);
+    if (const auto router = Reader::get(item.value, "router"))
+      if (auto b = r.boolean(router, "'router'")) host.router = *b;
+    if (const auto routes = Reader::get(item.value, "routes"); routes && r.is_list(routes, "'routes'"))
+      for (const auto& route : routes.value) parse_route(r, host, Entry(route));
+    if (const auto sysctls = Reader::get(item.value, "sysctls"); sysctls && r.is_map(sysctls, "'sysctls'", true))
+      parse_sysctls(r, host, sysctls);
+    if (const auto exec = Reader::get(item.value, "exec"))
+      for (auto& [cmd, at] : r.strings(exec, "'exec'")) host.exec.push_back(cmd);
+    topo.nodes.push_back(std::move(host));
+  }
+}
+
 void parse_nodes(Reader& r, ParseState& st, const Entry& nodes, Topology& topo) {
   if (!r.is_map(nodes, "'nodes'", true)) return;
   if (nodes.value.IsNull() || nodes.value.size() == 0) {
@@ -276,6 +323,12 @@ void parse_nodes(Reader& r, ParseState& st, const Entry& nodes, Topology& topo) 
   std::map<std::string, SourcePos> seen;
   for (const auto& item : r.entries(nodes, "'nodes'")) {
     const auto name = item.name();
+    if (const auto* host = topo.find_node(name); host && host->is_host) {
+      r.error(Entry(item.key), "node name '" + name + "' is also a host's",
+              "a host and a node share one namespace name space; rename one (the host is at line " +
+                  std::to_string(host->pos.line) + ")");
+      continue;
+    }
     if (auto [it, fresh] = seen.emplace(name, Reader::pos(item.key)); !fresh) {
       r.error(Entry(item.key), "duplicate node name '" + name + "'",
               first_at(name, it->second) + "; give every node its own name");

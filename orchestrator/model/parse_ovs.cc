@@ -2,17 +2,20 @@
 // learning), ports (VLAN access/trunk, internal with addresses, patch), bonds and flows; and the
 // rules that need the links (bond members and declared ports are linked, patch peers match).
 #include <algorithm>
+#include <cctype>
+#include <cstdlib>
 #include <set>
 
+#include "model/ip.h"
 #include "model/names.h"
 #include "model/parse_internal.h"
 
 namespace netrig {
 namespace {
 
-const std::vector<std::string> kOvsKeys = {"kind",           "ports",          "bonds",      "flows",
-                                           "protocols",      "fail_mode",      "controller", "flood_vlans",
-                                           "mac_aging_time", "mac_table_size", "datapath",   "connection_mode"};
+const std::vector<std::string> kOvsKeys = {
+    "kind",        "ports",          "bonds",          "flows",    "protocols",       "fail_mode", "controller",
+    "flood_vlans", "mac_aging_time", "mac_table_size", "datapath", "connection_mode", "host"};
 const std::vector<std::string> kPortKeys = {"tag",
                                             "trunks",
                                             "vlan_mode",
@@ -22,7 +25,10 @@ const std::vector<std::string> kPortKeys = {"tag",
                                             "ipv6",
                                             "qos",
                                             "ingress_policing_rate",
-                                            "ingress_policing_burst"};
+                                            "ingress_policing_burst",
+                                            "remote",
+                                            "key",
+                                            "dst_port"};
 const std::vector<std::string> kBondKeys = {"members", "bond_mode", "lacp",      "primary",
                                             "tag",     "trunks",    "vlan_mode", "rebalance_interval"};
 const std::vector<std::string> kProtocols = {"OpenFlow10", "OpenFlow11", "OpenFlow12",
@@ -112,6 +118,53 @@ void parse_addresses(Reader& r, const Entry& e, OvsPortSpec& port, int family) {
   }
 }
 
+bool is_tunnel(const OvsPortSpec& p) { return p.type == "gre" || p.type == "vxlan" || p.type == "geneve"; }
+
+// A tunnel port's remote (underlay address of the other host), key and UDP port.
+void parse_tunnel(Reader& r, const Entry& item, OvsPortSpec& port, const std::string& where) {
+  const auto remote = Reader::get(item.value, "remote");
+  const auto key = Reader::get(item.value, "key");
+  const auto dst_port = Reader::get(item.value, "dst_port");
+  if (!is_tunnel(port)) {
+    for (const auto& [e, name] : {std::pair{remote, "remote"}, {key, "key"}, {dst_port, "dst_port"}})
+      if (e)
+        r.error(Entry(e.key), "'" + std::string(name) + "' is for tunnel ports",
+                "add 'type: vxlan' (or gre, geneve) to make " + where + " a tunnel, or remove it");
+    return;
+  }
+  if (!remote) {
+    r.error(Entry(item.key), where + " is a " + port.type + " tunnel without 'remote'",
+            "add 'remote: ADDRESS', the underlay address of the host at the other end");
+  } else if (auto text = r.string(remote, "'remote'")) {
+    if (auto a = IpAddr::parse(*text); a && a->family == 4)
+      port.remote_ip = a->str();
+    else
+      r.error(remote, "'remote' of " + where + " must be an IPv4 address, not '" + *text + "'",
+              "write the other host's underlay address, e.g. 'remote: 192.168.100.12'");
+  }
+  if (key) {
+    if (auto text = r.string(key, "'key'")) {
+      char* end = nullptr;
+      const unsigned long long v = std::strtoull(text->c_str(), &end, 10);
+      const unsigned long long max = port.type == "gre" ? 0xffffffffULL : 0xffffffULL;
+      if (*text == "flow" ||
+          (!text->empty() && *end == '\0' && std::isdigit(static_cast<unsigned char>((*text)[0])) && v <= max))
+        port.tunnel_key = *text;
+      else
+        r.error(
+            key,
+            "'key' of " + where + " must be 'flow' or a number up to " + std::to_string(max) + ", not '" + *text + "'",
+            "'key: flow' lets flows set it (set_tunnel / set_field:N->tun_id); a number fixes it");
+    }
+  }
+  if (dst_port) {
+    if (port.type == "gre")
+      r.error(Entry(dst_port.key), "'dst_port' is for vxlan and geneve tunnels", "GRE has no UDP port; remove it");
+    else if (auto v = r.integer(dst_port, "'dst_port'", 1, 65535))
+      port.dst_port = static_cast<int>(*v);
+  }
+}
+
 void parse_port(Reader& r, const Entry& item, const std::string& sw, OvsPortSpec& port) {
   port.name = item.name();
   port.pos = Reader::pos(item.key);
@@ -124,7 +177,8 @@ void parse_port(Reader& r, const Entry& item, const std::string& sw, OvsPortSpec
   r.check_keys(item, kPortKeys, where);
   parse_vlan(r, item, port.vlan, where);
   if (auto type = Reader::get(item.value, "type"))
-    if (auto t = word(r, type, "port type", {"internal", "patch"})) port.type = *t;
+    if (auto t = word(r, type, "port type", {"internal", "patch", "gre", "vxlan", "geneve"})) port.type = *t;
+  parse_tunnel(r, item, port, where);
   const auto peer = Reader::get(item.value, "peer");
   if (port.type == "patch") {
     if (!peer) {
@@ -302,7 +356,7 @@ void check_ovs(Reader& r, const ParseState& st, const Topology& topo) {
                   "a port joins one bond");
       }
     for (const auto& p : o.ports) {
-      if (p.type == "internal" || p.type == "patch") {
+      if (p.type == "internal" || p.type == "patch" || is_tunnel(p)) {
         if (linked[node.name].count(p.name))
           r.error(p.pos, p.type + " port '" + p.name + "' of ovs '" + node.name + "' is also a link's endpoint",
                   "an " + p.type + " port is not the end of a link; name another port in the link");
@@ -331,10 +385,11 @@ void check_ovs(Reader& r, const ParseState& st, const Topology& topo) {
     }
   }
   if (!any) return;
-  // Ports are devices in one namespace (the local host's): one name, one switch.
-  std::map<std::string, std::string> owner;  // port -> switch
+  // Ports are devices in their host's namespace: one name, one switch, per host.
+  std::map<std::string, std::string> owner;  // host + port -> switch
   auto claim = [&](const std::string& sw, const std::string& port, SourcePos at) {
-    auto [it, fresh] = owner.emplace(port, sw);
+    const auto* n = topo.find_node(sw);
+    auto [it, fresh] = owner.emplace((n ? n->host : "") + "\n" + port, sw);
     if (!fresh && it->second != sw)
       r.error(at, "port name '" + port + "' is used by ovs '" + it->second + "' and ovs '" + sw + "'",
               "switch ports are devices of the lab's local host; give each its own name");
@@ -343,7 +398,7 @@ void check_ovs(Reader& r, const ParseState& st, const Topology& topo) {
     if (node.ovs) {
       claim(node.name, ovs_switch_name_of(node.name), node.pos);
       for (const auto& p : node.ovs->ports)
-        if (p.type == "internal") claim(node.name, p.name, p.pos);
+        if (p.type == "internal" || is_tunnel(p)) claim(node.name, p.name, p.pos);
     }
   for (const auto& l : topo.links)
     for (const auto* e : {&l.a, &l.b})

@@ -14,7 +14,8 @@ namespace netrig {
 namespace {
 
 const std::vector<std::string> kTopKeys = {"name", "topology", "tests", "settings"};
-const std::vector<std::string> kTopologyKeys = {"defaults", "kinds", "groups", "nodes", "links", "security_groups"};
+const std::vector<std::string> kTopologyKeys = {"defaults", "kinds",           "groups", "nodes",
+                                                "links",    "security_groups", "hosts"};
 const std::vector<std::string> kSettingsKeys = {"static_neighbors", "vm_driver", "libvirt_uri", "ovs", "ovs_prefix"};
 constexpr size_t kMaxLabName = 32;
 const char* const kLabNameRule = "use up to 32 letters, digits, '_', '.' or '-', starting with a letter or digit";
@@ -51,6 +52,7 @@ class Parser {
       parse_inherited(r_, topology, st_.inherit);
       parse_groups(r_, topology, st_.inherit);
       parse_security_groups(r_, st_, Reader::get(topology.value, "security_groups"), topo);
+      parse_hosts(r_, st_, Reader::get(topology.value, "hosts"), topo);
       if (const auto nodes = Reader::get(topology.value, "nodes")) {
         parse_nodes(r_, st_, nodes, topo);
       } else {
@@ -62,6 +64,7 @@ class Parser {
       check_ovs(r_, st_, topo);
       check_security_groups(r_, st_, topo);
       check_vms(r_, st_, topo);
+      check_hosts(r_, st_, topo);
     }
     parse_settings(Reader::get(node, "settings"), topo);
     check_system_ovs(r_, st_, topo);

@@ -169,10 +169,16 @@ struct OvsQosSpec {
 struct OvsPortSpec {
   std::string name;  // OVS port and device name (<= 15 characters)
   OvsVlan vlan;
-  std::string type;                    // "" (a link's veth), "internal" or "patch"
+  std::string type;                    // "" (a link's veth), "internal", "patch", "gre", "vxlan" or "geneve"
   std::string peer_switch, peer_port;  // patch: the other end
   std::vector<IpPrefix> addresses;     // internal
-  std::optional<OvsQosSpec> qos;       // egress shaping with queues
+  // A tunnel port (gre, vxlan, geneve) to another host: the remote end's underlay address, the
+  // tunnel id ("" = none; a number; "flow" = set by flows with set_tunnel / set_field:->tun_id) and
+  // the UDP port (vxlan, geneve; 0 = OVS's default).
+  std::string remote_ip;
+  std::string tunnel_key;
+  int dst_port = 0;
+  std::optional<OvsQosSpec> qos;  // egress shaping with queues
   // Interface ingress_policing_rate (kbit/s) and _burst (kbit): what arrives above the rate is dropped.
   std::optional<uint64_t> policing_rate_kbps, policing_burst_kbit;
   SourcePos pos;
@@ -286,6 +292,12 @@ struct NodeSpec {
   std::optional<OvsSwitchSpec> ovs;    // kind ovs only
   VmSpec vm;                           // kind vm only
   ContainerSpec container;             // kind container only
+  // `host: NAME`: the simulated physical machine (topology.hosts) the node or switch is on; "" = the
+  // implicit host `local`. A switch on a host lives in that host's namespace, with its OVS.
+  std::string host;
+  SourcePos host_pos;
+  // An entry of topology.hosts: a namespace with underlay interfaces, holding its switches.
+  bool is_host = false;
   SourcePos pos;
 
   const InterfaceSpec* find_interface(const std::string& iface) const;

@@ -67,6 +67,9 @@ std::vector<std::string> ovs_switch_transaction(const Plan& plan, const NodeSpec
     if (system) a.push_back(lab_id);
     a.insert(a.end(), {"--", "set", "interface", name(p.name), "type=" + p.type});
     if (p.type == "patch") a.push_back("options:peer=" + plan.ovs_name(p.peer_switch, p.peer_port));
+    if (!p.remote_ip.empty()) a.push_back("options:remote_ip=" + p.remote_ip);
+    if (!p.tunnel_key.empty()) a.push_back("options:key=" + p.tunnel_key);
+    if (p.dst_port) a.push_back("options:dst_port=" + std::to_string(p.dst_port));
   }
   for (const auto& b : o.bonds) {
     a.insert(a.end(), {"--", "add-bond", br, name(b.name)});

@@ -52,6 +52,8 @@ const char* to_string(StepKind kind) {
       return "qos";
     case StepKind::StartContainer:
       return "container";
+    case StepKind::ConfigureUnderlay:
+      return "underlay";
   }
   return "?";
 }
@@ -76,6 +78,22 @@ std::string Plan::ovs_name(const std::string& sw, const std::string& name) const
 }
 
 std::string Plan::ovs_netns() const { return uses_system_ovs(topology) ? "" : local_netns(); }
+
+std::string Plan::host_of(const std::string& node) const {
+  const auto* n = topology.find_node(node);
+  return n && !n->host.empty() ? n->host : kLocalHost;
+}
+
+std::string Plan::host_netns(const std::string& host) const {
+  return host == kLocalHost ? local_netns() : netns_of(host);
+}
+
+std::string Plan::switch_netns(const std::string& sw) const {
+  const auto host = host_of(sw);
+  if (host != kLocalHost) return netns_of(host);
+  const auto* n = topology.find_node(sw);
+  return n && n->kind == NodeKind::Ovs ? ovs_netns() : local_netns();
+}
 
 std::string derived_mac(const std::string& lab, const std::string& node, const std::string& iface) {
   const std::string key = lab + "\n" + node + "\n" + iface;
@@ -106,12 +124,11 @@ class Planner {
     // The lab's own host namespace holds its switches and the switch side of their links.
     int local = -1;
     for (const auto& node : topo.nodes)
-      plan_.uses_local_host |= node.kind == NodeKind::Bridge || node.kind == NodeKind::Ovs;
+      plan_.uses_local_host |= (node.kind == NodeKind::Bridge || node.kind == NodeKind::Ovs) && node.host.empty();
     if (plan_.uses_local_host)
       local = add(StepKind::CreateNetns, kLocalHost, {},
                   "ip netns add " + plan_.netns_of(kLocalHost) + "; ip netns exec " + plan_.netns_of(kLocalHost) +
                       " sysctl net.ipv6.conf.{all,default}.disable_ipv6=1");
-    const std::string in_local = "ip -n " + plan_.local_netns() + " ";
     for (const auto& node : topo.nodes)  // names in the local namespace that ports cannot take
       if (node.ovs) {
         local_devices_.insert(short_kernel_name(node.name));
@@ -130,13 +147,14 @@ class Planner {
       if (in_own_netns(node.kind) || node.kind == NodeKind::Vm) {  // a VM's QEMU runs in its own
         create_[node.name] = add(StepKind::CreateNetns, node.name, {}, "ip netns add " + plan_.netns_of(node.name));
       } else if (node.kind == NodeKind::Ovs) {
-        create_[node.name] = start_ovs();
+        create_[node.name] = start_ovs(node.host.empty() ? kLocalHost : node.host);
       } else {
         auto dev = local_device(node.name, "br-" + node.name);
         plan_.bridges[node.name] = dev;
-        create_[node.name] =
-            add(StepKind::CreateBridge, node.name, {local},
-                in_local + "link add " + dev + " type bridge" + (node.mtu ? " mtu " + std::to_string(*node.mtu) : ""));
+        const int where = node.host.empty() ? local : create_.at(node.host);
+        create_[node.name] = add(StepKind::CreateBridge, node.name, {where},
+                                 "ip -n " + plan_.switch_netns(node.name) + " link add " + dev + " type bridge" +
+                                     (node.mtu ? " mtu " + std::to_string(*node.mtu) : ""));
       }
     }
     std::map<std::string, std::vector<int>> links_of;  // node -> CreateLink step ids
@@ -157,7 +175,8 @@ class Planner {
       links_of[spec.b.node].push_back(id);
     }
     if (topo.static_neighbors) plan_neighbors();
-    std::vector<int> switches;  // ConfigureOvs steps
+    const auto underlay = plan_underlays(links_of);  // host -> its ConfigureUnderlay step
+    std::vector<int> switches;                       // ConfigureOvs steps
     // In a lab that runs services, a switch with a controller is configured last (below): after the
     // services (a controller the lab runs then already listens) and the other switches (the
     // management switch that reaches it), so its first connection attempt succeeds instead of
@@ -194,7 +213,7 @@ class Planner {
       link.b.node = server;
       link.b.iface = kDhcpServerIface;
       link.b.mac = derived_mac(topo.name, server, kDhcpServerIface);
-      link.a.netns = plan_.local_netns();
+      link.a.netns = plan_.switch_netns(node.name);
       link.a.device = local_device(server, server + "-" + std::to_string(plan_.links.size()));
       link.a.bridge = plan_.bridge_device(node.name);
       link.a.node = node.name;
@@ -228,6 +247,7 @@ class Planner {
       if (!in_own_netns(node.kind) && node.kind != NodeKind::Vm) continue;
       std::vector<int> after = {create_.at(node.name)};
       for (int id : links_of[node.name]) after.push_back(id);
+      if (auto u = underlay.find(node.name); u != underlay.end()) after.push_back(u->second);
       bool client = false;
       for (const auto& i : node.interfaces) client |= i.dhcp;
       if (client) after.insert(after.end(), dhcp_servers.begin(), dhcp_servers.end());
@@ -336,20 +356,61 @@ class Planner {
 
   // The lab's OVS daemons, once, in the local host namespace; or, with settings.ovs, one look at
   // the system's OVS (it answers, and no bridge or device has the lab's names yet).
-  int start_ovs() {
-    if (start_ovs_ >= 0) return start_ovs_;
-    if (uses_system_ovs(plan_.topology)) {
-      start_ovs_ = add(StepKind::ConnectOvs, "system", {local_},
-                       "ovs-vsctl --db=" + plan_.topology.ovs_db +
-                           " list-br (it answers; no bridge or port has one of the lab's names); ip link (no "
-                           "device has one either)");
-      return start_ovs_;
+  // A host's OVS daemons, once, in its namespace (local's in <lab>-local); or, with settings.ovs,
+  // one look at the system's OVS (it answers, and no bridge or device has the lab's names yet).
+  int start_ovs(const std::string& host) {
+    if (auto it = start_ovs_.find(host); it != start_ovs_.end()) return it->second;
+    if (host == kLocalHost && uses_system_ovs(plan_.topology)) {
+      return start_ovs_[host] = add(StepKind::ConnectOvs, "system", {local_},
+                                    "ovs-vsctl --db=" + plan_.topology.ovs_db +
+                                        " list-br (it answers; no bridge or port has one of the lab's names); ip "
+                                        "link (no device has one either)");
     }
-    const auto ns = plan_.local_netns();
-    start_ovs_ = add(StepKind::StartOvs, kLocalHost, {local_},
-                     "ip netns exec " + ns + " ovsdb-server <state>/ovs/conf.db; ip netns exec " + ns +
-                         " ovs-vswitchd unix:<state>/ovs/db.sock");
-    return start_ovs_;
+    const auto ns = plan_.host_netns(host);
+    const auto dir = std::string("<state>/") + ovs_dir_name(host);
+    return start_ovs_[host] = add(StepKind::StartOvs, host, {host == kLocalHost ? local_ : create_.at(host)},
+                                  "ip netns exec " + ns + " ovsdb-server " + dir + "/conf.db; ip netns exec " + ns +
+                                      " ovs-vswitchd unix:" + dir + "/db.sock");
+  }
+
+  // A host with tunnel ports: each underlay interface (one whose network holds a tunnel's remote;
+  // every addressed one when none does) becomes the port of an OVS bridge of that host whose
+  // internal device takes the interface's addresses (ConfigureNode puts them there), so OVS routes
+  // and resolves the tunnels' outer packets itself.
+  std::map<std::string, int> plan_underlays(std::map<std::string, std::vector<int>>& links_of) {
+    std::map<std::string, int> steps;
+    for (const auto& host : plan_.topology.nodes) {
+      if (!host.is_host) continue;
+      std::vector<IpAddr> remotes;
+      for (const auto& sw : plan_.topology.nodes)
+        if (sw.ovs && sw.host == host.name)
+          for (const auto& p : sw.ovs->ports)
+            if (!p.remote_ip.empty()) remotes.push_back(*IpAddr::parse(p.remote_ip));
+      if (remotes.empty()) continue;
+      std::vector<const InterfaceSpec*> chosen, addressed;
+      for (const auto& i : host.interfaces) {
+        if (i.addresses.empty()) continue;
+        addressed.push_back(&i);
+        bool holds = false;
+        for (const auto& a : i.addresses)
+          for (const auto& r : remotes) holds |= a.contains(r);
+        if (holds) chosen.push_back(&i);
+      }
+      if (chosen.empty()) chosen = addressed;
+      if (chosen.empty()) continue;
+      std::vector<int> after = {start_ovs(host.name)};
+      for (int id : links_of[host.name]) after.push_back(id);
+      std::string detail;
+      for (const auto* i : chosen) {
+        const auto bridge = local_device("u-" + i->kernel_name, "ul-" + host.name + "-" + i->kernel_name);
+        plan_.underlay_bridges[host.name + ":" + i->name] = bridge;
+        detail += std::string(detail.empty() ? "" : "; ") + "ovs-vsctl -- add-br " + bridge + " -- set bridge " +
+                  bridge + " datapath_type=<datapath> -- add-port " + bridge + " " + i->kernel_name +
+                  " (the addresses of " + i->kernel_name + " go on " + bridge + ")";
+      }
+      steps[host.name] = add(StepKind::ConfigureUnderlay, host.name, after, detail);
+    }
+    return steps;
   }
 
   static std::string shell_join_plain(const std::vector<std::string>& argv) {
@@ -361,7 +422,7 @@ class Planner {
   // A switch-side end on an ovs switch: a device in the local namespace named after its port.
   LinkEnd ovs_end(const Endpoint& sw, const std::string& towards, const std::optional<int>& mtu) {
     LinkEnd end;
-    end.netns = plan_.ovs_netns();
+    end.netns = plan_.switch_netns(sw.node);
     std::string name = sw.port.empty() ? short_kernel_name(towards) : sw.port;
     for (int i = 1; sw.port.empty() && local_devices_.count(name); ++i)
       name = short_kernel_name(towards + "-" + std::to_string(i));
@@ -414,7 +475,7 @@ class Planner {
   LinkEnd bridge_end(const Endpoint& bridge, const std::string& towards, size_t index, const std::optional<int>& mtu) {
     if (plan_.topology.find_node(bridge.node)->kind == NodeKind::Ovs) return ovs_end(bridge, towards, mtu);
     LinkEnd end;
-    end.netns = plan_.local_netns();
+    end.netns = plan_.switch_netns(bridge.node);
     // A port the file names (containerlab's 'br-01:l1-eth1') is that device; the parser keeps
     // these names unique, and they are reserved before netrig names any other device.
     end.device = bridge.port.empty() ? local_device(towards, towards + "-" + std::to_string(index)) : bridge.port;
@@ -571,7 +632,7 @@ class Planner {
   std::set<std::string> local_devices_ = {"lo"};
   std::map<std::string, std::string> system_names_;  // with settings.ovs: name -> "switch[:port]"
   int local_ = -1;                                   // the CreateNetns step of the local host namespace
-  int start_ovs_ = -1;                               // the StartOvs step
+  std::map<std::string, int> start_ovs_;             // host -> its StartOvs (or ConnectOvs) step
 };
 
 }  // namespace

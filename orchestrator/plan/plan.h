@@ -25,7 +25,8 @@ enum class StepKind {
   StartVm,
   StartService,
   ConfigureQos,
-  StartContainer
+  StartContainer,
+  ConfigureUnderlay
 };
 const char* to_string(StepKind kind);
 
@@ -76,7 +77,11 @@ struct Plan {
   std::map<std::string, std::string> macs;                      // "node:iface" -> MAC
   std::map<std::string, std::string> nat;                       // node -> its nftables ruleset (plan/nat.h)
   std::map<std::string, std::string> bridges;                   // bridge node -> its device in the local namespace
-  bool uses_local_host = false;                                 // the lab has switches, so it gets <lab>-local
+  bool uses_local_host = false;  // the lab has switches not placed on a host, so it gets <lab>-local
+  // A host's underlay interface that carries tunnels: "host:iface" -> the OVS bridge (made in that
+  // host's OVS, the interface its port) whose internal device takes the interface's addresses, as
+  // OVS's own tunnelling needs on the userspace datapath (and works with on the kernel's).
+  std::map<std::string, std::string> underlay_bridges;
   std::string security_groups;  // the nftables ruleset of the lab's security groups (plan/security_groups.h)
   // With settings.ovs (the system's Open vSwitch): "switch" and "switch:port" (ports, bonds,
   // internal and patch ports) -> the lab-unique name in OVS and the host's namespace.
@@ -88,6 +93,12 @@ struct Plan {
   // Where the lab's ovs switches and their ports are: <lab>-local, or "" (the host's namespace)
   // with settings.ovs.
   std::string ovs_netns() const;
+  // The host a node or switch is on (topology.hosts; kLocalHost when not placed).
+  std::string host_of(const std::string& node) const;
+  // The namespace of a host (<lab>-local for kLocalHost).
+  std::string host_netns(const std::string& host) const;
+  // Where switch `sw` and its ports are: its host's namespace (ovs_netns() for one on local).
+  std::string switch_netns(const std::string& sw) const;
 
   std::string netns_of(const std::string& node) const;
   // The lab's implicit host namespace <lab>-local (model/names.h), where its switches live.

@@ -5,6 +5,7 @@
 #include <map>
 #include <sstream>
 
+#include "model/names.h"
 #include "plan/qos.h"
 
 namespace netrig {
@@ -135,15 +136,17 @@ json lab_status(const Plan& plan, const LabObservation& o, StatusDetail detail) 
   json nodes = json::array();
   for (const auto& n : t.nodes) {
     json node = {{"name", n.name}, {"kind", to_string(n.kind)}};
+    if (!n.host.empty()) node["host"] = n.host;
+    if (n.is_host) node["is_host"] = true;
     const bool present = o.present.count(n.name) > 0;
     if (n.kind == NodeKind::Bridge) {
       node["device"] = plan.bridge_device(n.name);
-      node["netns"] = plan.local_netns();
+      node["netns"] = plan.switch_netns(n.name);
       node["present"] = present;
     } else if (n.kind == NodeKind::Ovs) {
       node["device"] = plan.ovs_name(n.name);
-      node["netns"] = plan.ovs_netns();  // "" = the host's: the system's OVS (settings.ovs)
-      node["ovs_db"] = o.ovs_db;
+      node["netns"] = plan.switch_netns(n.name);  // "" = the machine's: the system's OVS (settings.ovs)
+      node["ovs_db"] = n.host.empty() ? o.ovs_db : "unix:" + o.state_dir + "/" + ovs_dir_name(n.host) + "/db.sock";
       node["present"] = present;
     } else {
       node["netns"] = plan.netns_of(n.name);
@@ -200,6 +203,8 @@ json lab_status(const Plan& plan, const LabObservation& o, StatusDetail detail) 
     status["switches"] = switches_json(plan, o);
     // The hosts (simulated hypervisors) a lab runs on: today every lab has the implicit one.
     status["hosts"] = json::array({{{"name", "local"}, {"netns", plan.uses_local_host ? plan.local_netns() : ""}}});
+    for (const auto& n : t.nodes)
+      if (n.is_host) status["hosts"].push_back({{"name", n.name}, {"netns", plan.netns_of(n.name)}});
     json groups = json::array();
     for (const auto& g : t.security_groups) groups.push_back(g.name);
     status["security_groups"] = groups;

@@ -1,0 +1,97 @@
+// Lecture 28 against the real kernel and real Open vSwitch: three namespace hosts, each with its
+// own ovsdb-server + ovs-vswitchd, tenant networks over VXLAN tunnels (the shipped lab; the
+// lifecycle test runs both shipped lecture 28 labs' checks). Here: what the checks do not show —
+// each host's OVS is its own, the tunnel's MTU is what the headers leave, a wrong expectation
+// fails, destroy leaves nothing.
+#include <sys/stat.h>
+
+#include <nlohmann/json.hpp>
+
+#include "harness.h"
+
+namespace netrig_it {
+namespace {
+
+class HostsTest : public NetrigTest {};
+
+// The PIDs of processes named `comm` whose network namespace is /run/netns/<netns>.
+std::vector<pid_t> processes_in(const std::string& netns, const std::string& comm) {
+  struct stat ns;
+  std::vector<pid_t> out;
+  if (stat(("/run/netns/" + netns).c_str(), &ns) != 0) return out;
+  for (const auto& e : fs::directory_iterator("/proc")) {
+    const auto name = e.path().filename().string();
+    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+    struct stat st;
+    if (stat((e.path() / "ns/net").c_str(), &st) != 0 || st.st_ino != ns.st_ino) continue;
+    std::ifstream in(e.path() / "comm");
+    std::string c;
+    std::getline(in, c);
+    if (c == comm) out.push_back(static_cast<pid_t>(std::stoi(name)));
+  }
+  return out;
+}
+
+TEST_F(HostsTest, EachHostRunsItsOwnOvsAndTheTunnelLeavesRoomForItsHeaders) {
+  const auto file = topology_path("lecture28-vxlan.yaml");
+  auto& lab = new_lab(file);
+  auto before = snapshot(lab.lab());
+  auto d = netrig({"deploy", file, "--name", lab.lab()}, 120);
+  ASSERT_EQ(d.exit_code, 0) << d.describe();
+
+  std::set<pid_t> vswitchds;
+  for (const char* host : {"hv1", "hv2", "hv3"}) {
+    auto pids = processes_in(lab.lab() + "-" + host, "ovs-vswitchd");
+    EXPECT_EQ(pids.size(), 1u) << host << " should run one ovs-vswitchd of its own";
+    vswitchds.insert(pids.begin(), pids.end());
+  }
+  EXPECT_EQ(vswitchds.size(), 3u);
+  EXPECT_TRUE(processes_in(lab.lab() + "-local", "ovs-vswitchd").empty()) << "local has only the underlay bridge";
+
+  // `exec HOST` reaches that host's OVS: its own bridges, none of another host's.
+  auto br = netrig({"exec", lab.lab(), "hv1", "--", "ovs-vsctl", "list-br"});
+  EXPECT_EQ(br.exit_code, 0) << br.describe();
+  EXPECT_NE(br.out.find("br-int1"), std::string::npos) << br.out;
+  EXPECT_NE(br.out.find("br-tun1"), std::string::npos) << br.out;
+  EXPECT_NE(br.out.find("u-eth0"), std::string::npos) << br.out;
+  EXPECT_EQ(br.out.find("br-tun2"), std::string::npos) << br.out;
+
+  // VXLAN takes 50 bytes of the 1500-byte underlay: a 1450-byte packet crosses, 1451 does not.
+  auto fits =
+      netrig({"exec", lab.lab(), "a1", "--", "ping", "-c", "2", "-W", "1", "-M", "do", "-s", "1422", "10.28.0.2"});
+  EXPECT_EQ(fits.exit_code, 0) << fits.describe();
+  auto too_big =
+      netrig({"exec", lab.lab(), "a1", "--", "ping", "-c", "2", "-W", "1", "-M", "do", "-s", "1423", "10.28.0.2"});
+  EXPECT_NE(too_big.exit_code, 0) << too_big.describe();
+
+  auto x = netrig({"destroy", lab.lab()}, 60);
+  EXPECT_EQ(x.exit_code, 0) << x.describe();
+  expect_same_host(lab.lab(), before, "after destroying a lab of three hosts");
+}
+
+TEST_F(HostsTest, ACheckExpectingTenantAToReachTenantBFails) {
+  const auto file = topology_path("lecture28-gre.yaml");
+  const auto overlay = tmp_.file("wrong.yaml");
+  write_file(overlay, R"(tests:
+  - name: a1 reaches b2 (it must not)
+    ping: {from: a1, to: 10.28.0.12, count: 2}
+  - name: a1 reaches a2
+    ping: {from: a1, to: 10.28.0.2, count: 2}
+)");
+  auto& lab = new_lab(file);
+  auto before = snapshot(lab.lab());
+  const auto json = tmp_.file("report.json");
+  auto r = netrig({"test", file, "--tests", overlay, "--name", lab.lab(), "--json-report", json}, 120);
+  EXPECT_EQ(r.exit_code, 1) << r.describe();
+  auto report = nlohmann::json::parse(read_file(json), nullptr, false);
+  ASSERT_TRUE(report.is_object()) << read_file(json);
+  // The file's own nine checks pass; of the overlay's two, the cross-tenant one fails.
+  EXPECT_EQ(report.value("failed", -1), 1) << report.dump(2);
+  EXPECT_EQ(report.value("passed", -1), 10) << report.dump(2);
+  for (const auto& c : report["checks"])
+    if (c.value("status", "") == "failed") EXPECT_EQ(c.value("name", ""), "a1 reaches b2 (it must not)") << c.dump(2);
+  expect_same_host(lab.lab(), before, "after the failed test");
+}
+
+}  // namespace
+}  // namespace netrig_it
