@@ -25,8 +25,6 @@ namespace {
 std::string location(const NodeSpec& n) { return n.is_host ? "" : n.host; }
 std::string shown(const std::string& host) { return host.empty() ? kLocalHost : host; }
 
-bool is_tunnel(const OvsPortSpec& p) { return p.type == "gre" || p.type == "vxlan" || p.type == "geneve"; }
-
 }  // namespace
 
 void check_hosts(Reader& r, const ParseState& st, const Topology& topo) {

@@ -82,6 +82,8 @@ void check_vms(Reader& r, const ParseState& st, const Topology& topo);
 // nodes so that `host:` can name them; check_hosts needs the links (a cable joins one host's parts).
 void parse_hosts(Reader& r, ParseState& st, const Entry& hosts, Topology& topo);
 void check_hosts(Reader& r, const ParseState& st, const Topology& topo);
+// A gre, vxlan or geneve port (model/parse_ovs.cc).
+bool is_tunnel(const OvsPortSpec& port);
 // `host: NAME` of a node or switch (the name is checked by check_hosts).
 void parse_placement(Reader& r, const Entry& body, NodeSpec& node);
 // settings.vm_driver and settings.libvirt_uri (model/parse_vm_settings.cc).

@@ -118,8 +118,6 @@ void parse_addresses(Reader& r, const Entry& e, OvsPortSpec& port, int family) {
   }
 }
 
-bool is_tunnel(const OvsPortSpec& p) { return p.type == "gre" || p.type == "vxlan" || p.type == "geneve"; }
-
 // A tunnel port's remote (underlay address of the other host), key and UDP port.
 void parse_tunnel(Reader& r, const Entry& item, OvsPortSpec& port, const std::string& where) {
   const auto remote = Reader::get(item.value, "remote");
@@ -404,5 +402,7 @@ void check_ovs(Reader& r, const ParseState& st, const Topology& topo) {
     for (const auto* e : {&l.a, &l.b})
       if (!e->port.empty()) claim(e->node, e->port, e->pos);
 }
+
+bool is_tunnel(const OvsPortSpec& p) { return p.type == "gre" || p.type == "vxlan" || p.type == "geneve"; }
 
 }  // namespace netrig
