@@ -56,6 +56,13 @@ std::vector<std::string> daemon_env(const std::string& dir) {
 
 }  // namespace
 
+namespace {
+// With settings.ovs the implicit host's switches are in the system's OVS; every other host runs its own.
+bool in_system_ovs(const Plan& plan, const std::string& host) {
+  return host == kLocalHost && uses_system_ovs(plan.topology);
+}
+}  // namespace
+
 std::string ovs_dir(const std::string& lab, const std::string& host) { return lab_dir(lab) + "/" + ovs_dir_name(host); }
 
 std::vector<std::string> ovs_env_of(const std::string& dir) {
@@ -63,15 +70,12 @@ std::vector<std::string> ovs_env_of(const std::string& dir) {
 }
 
 std::vector<std::string> ovs_env(const Plan& plan, const std::string& host) {
-  if (host == kLocalHost && uses_system_ovs(plan.topology))
-    return {"OVS_RUNDIR=" + ovs_rundir_of(plan.topology.ovs_db)};
+  if (in_system_ovs(plan, host)) return {"OVS_RUNDIR=" + ovs_rundir_of(plan.topology.ovs_db)};
   return ovs_env_of(ovs_dir(plan.topology.name, host));
 }
 
 std::string ovs_db(const Plan& plan, const std::string& host) {
-  return host == kLocalHost && uses_system_ovs(plan.topology)
-             ? plan.topology.ovs_db
-             : "unix:" + ovs_dir(plan.topology.name, host) + "/db.sock";
+  return in_system_ovs(plan, host) ? plan.topology.ovs_db : "unix:" + ovs_dir(plan.topology.name, host) + "/db.sock";
 }
 
 std::string ovs_default_datapath() { return fs::exists("/sys/module/openvswitch") ? "system" : "netdev"; }
@@ -83,8 +87,7 @@ std::string ovs_datapath_reason() {
 }
 
 std::string ovs_mgmt_socket(const Plan& plan, const std::string& bridge, const std::string& host) {
-  const auto dir = host == kLocalHost && uses_system_ovs(plan.topology) ? ovs_rundir_of(plan.topology.ovs_db)
-                                                                        : ovs_dir(plan.topology.name, host);
+  const auto dir = in_system_ovs(plan, host) ? ovs_rundir_of(plan.topology.ovs_db) : ovs_dir(plan.topology.name, host);
   return "unix:" + dir + "/" + bridge + ".mgmt";
 }
 
@@ -227,7 +230,7 @@ namespace {
 // For a lab's own daemons: the end of ovs-vswitchd's log, which says why it did not apply a
 // transaction (it may not have come up at all). "" with settings.ovs or without a log.
 std::string ovs_vswitchd_trouble(const Plan& plan, const std::string& host = kLocalHost) {
-  if (host == kLocalHost && uses_system_ovs(plan.topology)) return "";
+  if (in_system_ovs(plan, host)) return "";
   const auto dir = ovs_dir(plan.topology.name, host);
   auto text = read_file(dir + "/ovs-vswitchd.log") + read_file(dir + "/ovs-vswitchd.out");
   if (text.empty()) return "";
