@@ -35,6 +35,29 @@ TEST(OpenApi, DescribesExactlyTheRoutesServeAnswers) {
   EXPECT_EQ(in_doc, in_code);
 }
 
+// serve's gate matches paths against these templates (no std::regex per request).
+TEST(OpenApi, PathTemplatesMatchOneNonEmptySegmentPerParameter) {
+  EXPECT_TRUE(path_matches("/api/v1/labs/x", "/api/v1/labs/{lab}"));
+  EXPECT_TRUE(path_matches("/api/v1/labs/x/checks/junit", "/api/v1/labs/{lab}/checks/junit"));
+  EXPECT_TRUE(path_matches("/api/v1/labs", "/api/v1/labs"));
+  EXPECT_FALSE(path_matches("/api/v1/labs/", "/api/v1/labs/{lab}"));
+  EXPECT_FALSE(path_matches("/api/v1/labs/a/b", "/api/v1/labs/{lab}"));
+  EXPECT_FALSE(path_matches("/api/v1/labs/a", "/api/v1/labs/{lab}/checks"));
+  EXPECT_FALSE(path_matches("/api/v1/labsx", "/api/v1/labs"));
+  EXPECT_FALSE(path_matches("/api/v1/lab", "/api/v1/labs"));
+  EXPECT_FALSE(path_matches("", "/"));
+  EXPECT_TRUE(path_matches("/", "/"));
+  // Every route matches its own template with a name filled in, and no other route's.
+  for (const auto& r : api_routes()) {
+    std::string p = r.path;
+    for (auto at = p.find('{'); at != std::string::npos; at = p.find('{')) p.replace(at, p.find('}') - at + 1, "n1");
+    int matched = 0;
+    for (const auto& other : api_routes()) matched += path_matches(p, other.path);
+    EXPECT_TRUE(path_matches(p, r.path)) << p;
+    EXPECT_EQ(matched, 1) << p;
+  }
+}
+
 TEST(StatusPage, NeedsNothingFromOtherMachines) {
   const std::string page = kStatusPage;
   EXPECT_NE(page.find("<html"), std::string::npos);

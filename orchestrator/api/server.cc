@@ -21,6 +21,7 @@
 #include "api/metrics.h"
 #include "api/snapshots.h"
 #include "api/validate.h"
+#include "api/worker_pool.h"
 #include "drivers/interrupt.h"
 #include "drivers/lab_state.h"
 #include "reports/lab_checks.h"
@@ -64,6 +65,25 @@ const std::vector<RouteSpec>& api_routes() {
   return routes;
 }
 
+bool path_matches(const std::string& path, const std::string& templ) {
+  size_t p = 0, t = 0;
+  while (p < path.size() && t < templ.size()) {
+    if (templ[t] == '{') {
+      const auto close = templ.find('}', t);
+      const auto end = path.find('/', p);
+      const size_t segment_end = end == std::string::npos ? path.size() : end;
+      if (segment_end == p || close == std::string::npos) return false;
+      p = segment_end;
+      t = close + 1;
+    } else if (templ[t] == path[p]) {
+      ++p, ++t;
+    } else {
+      return false;
+    }
+  }
+  return p == path.size() && t == templ.size();
+}
+
 namespace {
 
 void send_json(httplib::Response& res, int status, const json& body) {
@@ -97,7 +117,7 @@ std::string self_binary() {
 
 // Each path the API knows and the methods it takes: a known path with another method is 405.
 struct Route {
-  std::regex path;
+  std::string path;  // an OpenAPI template, matched by path_matches (no std::regex per request)
   std::vector<std::string> methods;
 };
 
@@ -119,8 +139,8 @@ class Api {
     jobs_.load();
     snapshots_.refresh();
     snapshots_.start();
-    const int threads = o_.threads;
-    svr_.new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<size_t>(threads)); };
+    const size_t min = o_.threads, max = std::max(o_.threads, o_.max_threads);
+    svr_.new_task_queue = [min, max] { return new WorkerPool(min, max); };
     svr_.set_keep_alive_max_count(100000);  // cpp-httplib's default, 5, would reconnect every 5th request
     // Not cpp-httplib's default options: those set SO_REUSEPORT, so a second serve (or anyone)
     // could bind the same port and take half the connections.
@@ -192,7 +212,7 @@ class Api {
     }
     bool known = false;
     for (const auto& r : known_)
-      if (std::regex_match(req.path, r.path)) {
+      if (path_matches(req.path, r.path)) {
         if (std::find(r.methods.begin(), r.methods.end(), req.method) == r.methods.end()) {
           std::string allow;
           for (const auto& m : r.methods) allow += (allow.empty() ? "" : ", ") + m;
@@ -239,8 +259,7 @@ class Api {
 
   void routes() {
     const std::string lab = "/api/v1/labs/([^/]+)";
-    for (const auto& r : api_routes())
-      known_.push_back({std::regex(std::regex_replace(r.path, std::regex(R"(\{[a-z]+\})"), "([^/]+)")), r.methods});
+    for (const auto& r : api_routes()) known_.push_back({r.path, r.methods});
     svr_.set_pre_routing_handler(
         [this](const httplib::Request& req, httplib::Response& res) { return gate(req, res); });
     svr_.set_error_handler([](const httplib::Request& req, httplib::Response& res) {
@@ -288,12 +307,22 @@ class Api {
                        {"url", "/api/v1/labs/" + s->lab}});
       send_json(res, 200, out);
     });
+    // The hot path: the body the last refresh serialized, sent as it is (no netlink, no file, no
+    // copy). A lab destroyed by a job here is gone at once (the job's end refreshes it); one
+    // destroyed by the CLI, at the next refresh.
     svr_.Get(lab, [this](const httplib::Request& req, httplib::Response& res) {
-      auto name = lab_of(req, res);  // a destroyed lab is 404 at once, not when the next refresh notices
-      if (name.empty()) return;
+      std::string name = req.matches[1];
+      if (auto why = name_problem(name); !why.empty())
+        return send_error(res, 400, "lab name '" + name + "' is not valid: " + why);
       auto snap = snapshots_.get(name);
-      if (!snap) return send_error(res, 404, "no lab named '" + name + "' is deployed");
-      res.set_content(snap->body, "application/json");
+      if (!snap)
+        return send_error(res, 404, "no lab named '" + name + "' is deployed",
+                          "GET /api/v1/labs lists the deployed labs");
+      std::shared_ptr<const std::string> body(snap, &snap->body);
+      res.set_content_provider(body->size(), "application/json",
+                               [body](size_t offset, size_t length, httplib::DataSink& sink) {
+                                 return sink.write(body->data() + offset, std::min(length, body->size() - offset));
+                               });
     });
     svr_.Get(lab + "/checks", [this](const httplib::Request& req, httplib::Response& res) {
       auto name = lab_of(req, res);

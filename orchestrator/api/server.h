@@ -12,7 +12,8 @@ struct ServeOptions {
   std::string token_file;                 // bearer token for mutations (file mode 0600); "" = read-only
   std::string cors_origin;                // Access-Control-Allow-Origin; "" = no CORS headers
   double poll_interval_s = 1.0;           // how often the labs' status and counters are refreshed
-  int threads = 16;                       // HTTP worker threads (an event stream holds one)
+  int threads = 8;                        // HTTP workers kept ready (api/worker_pool.h)
+  int max_threads = 512;                  // the most workers: a connection (an event stream) holds one
   size_t max_body_bytes = 1 << 20;
   std::vector<std::string> topology_dirs;  // POST /labs deploys files from these (--topologies)
   bool allow_posted_topologies = false;    // POST /labs may carry the topology itself (root code execution)
@@ -31,6 +32,9 @@ struct RouteSpec {
   std::vector<std::string> methods;
 };
 const std::vector<RouteSpec>& api_routes();
+
+// Whether a request path matches an OpenAPI path template: same segments, "{x}" any non-empty one.
+bool path_matches(const std::string& path, const std::string& templ);
 
 // "HOST:PORT" -> host, port; throws std::invalid_argument.
 std::pair<std::string, int> parse_listen(const std::string& listen);

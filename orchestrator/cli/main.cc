@@ -59,7 +59,11 @@ int run(int argc, char** argv) {
     cmd->add_option("--cors-origin", serve_options.cors_origin, "send Access-Control-Allow-Origin for this origin");
     cmd->add_option("--poll-interval", serve_options.poll_interval_s, "seconds between status/counter refreshes")
         ->check(CLI::Range(0.05, 60.0));
-    cmd->add_option("--threads", serve_options.threads, "HTTP worker threads")->check(CLI::Range(2, 256));
+    cmd->add_option("--threads", serve_options.threads, "HTTP workers kept ready (more start as connections need them)")
+        ->check(CLI::Range(1, 256));
+    cmd->add_option("--max-threads", serve_options.max_threads,
+                    "the most HTTP workers (each open connection, e.g. an event stream, holds one)")
+        ->check(CLI::Range(2, 4096));
     cmd->add_option("--topologies", serve_options.topology_dirs,
                     "directory whose topology files POST /api/v1/labs may deploy by name (repeatable)");
     cmd->add_flag("--allow-posted-topologies", serve_options.allow_posted_topologies,
