@@ -7,6 +7,7 @@
 
 #include "model/names.h"
 #include "plan/qos.h"
+#include "reports/lab_hosts.h"
 
 namespace netrig {
 namespace {
@@ -201,10 +202,8 @@ json lab_status(const Plan& plan, const LabObservation& o, StatusDetail detail) 
                  {"links", links}};
   if (full) {
     status["switches"] = switches_json(plan, o);
-    // The hosts (simulated hypervisors) a lab runs on: today every lab has the implicit one.
-    status["hosts"] = json::array({{{"name", "local"}, {"netns", plan.uses_local_host ? plan.local_netns() : ""}}});
-    for (const auto& n : t.nodes)
-      if (n.is_host) status["hosts"].push_back({{"name", n.name}, {"netns", plan.netns_of(n.name)}});
+    status["hosts"] = hosts_json(plan);
+    status["tunnels"] = tunnels_json(plan);
     json groups = json::array();
     for (const auto& g : t.security_groups) groups.push_back(g.name);
     status["security_groups"] = groups;

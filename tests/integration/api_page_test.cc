@@ -4,10 +4,14 @@
 // its "run all checks" button starts a checks job (token typed in), a check result arrives live
 // from the event stream, and a's interface counters are redrawn on a "counters" event. The screenshot is kept in
 // netrig-artifacts/api-status-page.png (beside the test's working directory). Without chromium, node or the module the
-// test skips and says why.
+// test skips and says why. A second test (tests/browser/status_page_hosts.js) draws
+// topologies/lecture28-vxlan.yaml: a box per host holding its switches and nodes, a dashed edge per
+// pair of hosts joined by tunnels (netrig-artifacts/api-status-page-hosts.png).
 #include <sys/stat.h>
 
+#include <map>
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "api_serve.h"
 #include "harness.h"
@@ -45,21 +49,30 @@ std::string which(const std::string& tool) {
   return path;
 }
 
-class ApiPageTest : public NetrigTest {};
+class ApiPageTest : public NetrigTest {
+ protected:
+  // chromium, node and the playwright-core module, or why not (then the test skips).
+  std::string browser_missing() {
+    chromium_ = which("chromium");
+    if (chromium_.empty()) return "chromium not installed (Debian package chromium; ci/setup.sh installs it)";
+    node_ = which("node");
+    if (node_.empty()) return "node is not installed (Debian: apt-get install nodejs npm; ci/setup.sh installs them)";
+    const char* env_module = std::getenv("NETRIG_PLAYWRIGHT_CORE");
+    module_ =
+        env_module ? fs::path(env_module) : fs::path(source_dir()) / ".cache/playwright/node_modules/playwright-core";
+    if (!fs::exists(module_ / "package.json"))
+      return "playwright-core is not installed at " + module_.string() +
+             " (ci/setup.sh installs it with npm: was the npm registry unreachable? or set NETRIG_PLAYWRIGHT_CORE)";
+    return "";
+  }
+  std::string chromium_, node_;
+  fs::path module_;
+};
 
 TEST_F(ApiPageTest, PlaywrightSeesTheLabsNodesAndACheckResultArriveLive) {
-  const auto chromium = which("chromium");
-  if (chromium.empty()) GTEST_SKIP() << "chromium not installed (Debian package chromium; ci/setup.sh installs it)";
-  const auto node = which("node");
-  if (node.empty())
-    GTEST_SKIP() << "node is not installed (Debian: apt-get install nodejs npm; ci/setup.sh installs them)";
-  const char* env_module = std::getenv("NETRIG_PLAYWRIGHT_CORE");
-  const fs::path module =
-      env_module ? fs::path(env_module) : fs::path(source_dir()) / ".cache/playwright/node_modules/playwright-core";
-  if (!fs::exists(module / "package.json"))
-    GTEST_SKIP()
-        << "playwright-core is not installed at " << module
-        << " (ci/setup.sh installs it with npm: was the npm registry unreachable? or set NETRIG_PLAYWRIGHT_CORE)";
+  if (auto why = browser_missing(); !why.empty()) GTEST_SKIP() << why;
+  const auto &chromium = chromium_, &node = node_;
+  const auto& module = module_;
 
   const auto file = tmp_.file("page.yaml");
   write_file(file, kLab);
@@ -122,6 +135,62 @@ TEST_F(ApiPageTest, PlaywrightSeesTheLabsNodesAndACheckResultArriveLive) {
   // Let the job end before the lab goes.
   for (int i = 0; i < 300 && serve.get_json("/api/v1/health").value("jobs_running", 0) > 0; ++i)
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  EXPECT_GT(fs::file_size(shot, ec), 5000u) << "screenshot " << shot;
+  RecordProperty("screenshot", shot);
+}
+
+// Lecture 28's lab: each host drawn as a box holding its switches and nodes, and its tunnels as
+// dashed lines between hosts (one per pair of hosts: the tunnel and its way back).
+TEST_F(ApiPageTest, HostsDrawnAsBoxesAndTunnelsAsDashedEdges) {
+  if (auto why = browser_missing(); !why.empty()) GTEST_SKIP() << why;
+  const auto file = topology_path("lecture28-vxlan.yaml");
+  auto& lab = new_lab(file);
+  auto d = netrig({"deploy", file, "--name", lab.lab()}, 120);
+  ASSERT_EQ(d.exit_code, 0) << d.describe();
+  Serve serve({"--jobs-dir", tmp_.file("jobs")});
+  ASSERT_TRUE(serve.listening()) << serve.child().err();
+  std::error_code ec;
+  fs::create_directories("netrig-artifacts", ec);
+  const auto shot = fs::absolute("netrig-artifacts/api-status-page-hosts.png").string();
+  fs::remove(shot, ec);
+  auto r = run({node_, source_dir() + "/tests/browser/status_page_hosts.js"}, 120,
+               {{"PLAYWRIGHT_CORE", module_.string()},
+                {"CHROMIUM", chromium_},
+                {"NETRIG_URL", "http://127.0.0.1:" + std::to_string(serve.port()) + "/"},
+                {"NETRIG_LAB", lab.lab()},
+                {"NETRIG_SCREENSHOT", shot},
+                {"HOME", tmp_.file("home")}});
+  const auto last_line = r.out.substr(r.out.rfind('\n', r.out.size() - 2) + 1);
+  auto out = json::parse(last_line, nullptr, false);
+  ASSERT_TRUE(out.is_object()) << r.describe();
+  ASSERT_EQ(out.value("ok", false), true) << out.dump(2) << "\n" << r.describe();
+  EXPECT_TRUE(out["external_requests"].empty()) << out.dump(2);
+  EXPECT_TRUE(out["console_errors"].empty()) << out.dump(2);
+
+  std::map<std::string, std::set<std::string>> inside;
+  for (const auto& h : out["hosts"])
+    for (const auto& n : h["inside"]) inside[h["host"]].insert(n.get<std::string>());
+  using S = std::set<std::string>;
+  EXPECT_EQ(inside["hv1"], (S{"br-int1", "br-tun1", "a1", "b1"})) << out.dump(2);
+  EXPECT_EQ(inside["hv2"], (S{"br-int2", "br-tun2", "a2", "b2"})) << out.dump(2);
+  EXPECT_EQ(inside["hv3"], (S{"br-int3", "br-tun3", "a3", "b3"})) << out.dump(2);
+  EXPECT_EQ(inside["local"], (S{"underlay"})) << out.dump(2);
+  for (const auto& h : out["hosts"])
+    if (h["host"] == "hv2") EXPECT_NE(h["label"].get<std::string>().find("192.168.100.12"), std::string::npos);
+
+  // Three dashed edges, one per pair of hosts.
+  std::set<std::pair<std::string, std::string>> pairs;
+  for (const auto& t : out["tunnels_drawn"]) {
+    EXPECT_TRUE(t["dashed"].get<bool>()) << t.dump();
+    auto a = t["from"].get<std::string>(), b = t["to"].get<std::string>();
+    pairs.insert(a < b ? std::pair{a, b} : std::pair{b, a});
+  }
+  EXPECT_EQ(out["tunnels_drawn"].size(), 3u) << out.dump(2);
+  EXPECT_EQ(pairs, (std::set<std::pair<std::string, std::string>>{{"hv1", "hv2"}, {"hv1", "hv3"}, {"hv2", "hv3"}}));
+  // And every tunnel port in the table, with its remote host.
+  ASSERT_EQ(out["tunnel_rows"].size(), 6u) << out.dump(2);
+  EXPECT_NE(out["tunnel_rows"][0].get<std::string>().find("br-tun1:vx-hv2"), std::string::npos) << out.dump(2);
+  EXPECT_NE(out["tunnel_rows"][0].get<std::string>().find("hv2"), std::string::npos);
   EXPECT_GT(fs::file_size(shot, ec), 5000u) << "screenshot " << shot;
   RecordProperty("screenshot", shot);
 }
