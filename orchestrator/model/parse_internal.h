@@ -56,6 +56,11 @@ void parse_dhcp_server(Reader& r, NodeSpec& node, const Entry& dhcp);
 bool dhcp_in_range(const DhcpServerSpec& d, const IpAddr& a);
 // A node of kind ovs (parse_ovs.cc): everything but 'kind'.
 void parse_ovs_switch(Reader& r, ParseState& st, const Entry& body, NodeSpec& node);
+// Container keys (image, cmd, env, binds, ...) and vm keys on a node of a kind without them (netns,
+// bridge, ovs; container-only keys on a vm): one error each, whose hint never suggests another
+// kind (parse_nodes.cc). Returns the keys it reported, which are then not "unknown".
+std::vector<std::string> report_foreign_keys(Reader& r, const Entry& body, const NodeSpec& node,
+                                             const std::string& kind);
 // The endpoint 'switch:port' of an ovs switch: port name rules ("" when fine).
 std::string ovs_port_problem(const std::string& port);
 // After the links: bond members and declared ports are linked, patch peers match.

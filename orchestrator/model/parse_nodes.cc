@@ -70,6 +70,37 @@ void parse_sysctls(Reader& r, NodeSpec& node, const Entry& sysctls) {
   }
 }
 
+}  // namespace
+
+// image, memory and cpus belong to containers and vms, cmd/env/binds/... to containers. On a node
+// of another kind each is an error that says what the node is; a hint never says to change the
+// node's kind: the kind is what the user meant, the key is what is out of place.
+std::vector<std::string> report_foreign_keys(Reader& r, const Entry& body, const NodeSpec& node,
+                                             const std::string& kind) {
+  std::vector<std::string> found;
+  const std::string what = kind == "ovs" ? "ovs switch '" + node.name + "'" : kind + " node '" + node.name + "'";
+  const std::string a = kind == "ovs" ? "an ovs switch" : "a " + kind + " node";
+  auto vm_key = [](const std::string& k) { return std::find(kVmKeys.begin(), kVmKeys.end(), k) != kVmKeys.end(); };
+  for (const auto& key : kContainerKeys) {
+    auto e = Reader::get(body.value, key);
+    if (!e) continue;
+    if (vm_key(key) && node.kind == NodeKind::Vm) continue;  // a vm's own (parse_vm.cc)
+    found.push_back(key);
+    if (vm_key(key))
+      r.error(Entry(e.key), "'" + key + "' is a setting of container and vm nodes, not of " + what,
+              key == "image" ? "remove it: " + a + " runs no image of its own"
+                             : "remove it: " + a + " has no memory or CPU limit of its own");
+    else
+      r.error(Entry(e.key), "'" + key + "' is a setting of container nodes, not of " + what,
+              node.kind == NodeKind::Vm
+                  ? "remove it: a vm boots its image whole; run commands in the guest with 'exec:'"
+                  : "remove it: " + a + " runs no image of its own");
+  }
+  return found;
+}
+
+namespace {
+
 NodeSpec parse_node(Reader& r, ParseState& st, const Entry& body) {
   NodeSpec node;
   node.name = body.name();
@@ -124,17 +155,9 @@ NodeSpec parse_node(Reader& r, ParseState& st, const Entry& body) {
   } else if (node.kind == NodeKind::Vm) {
     parse_vm(r, node, body);
   } else {
-    for (const auto& key : kVmKeys)
-      if (auto e = Reader::get(body.value, key))
-        r.error(Entry(e.key), "'" + key + "' is a setting of vm nodes, not of " + kind + " node '" + node.name + "'",
-                "write 'kind: vm' on the node to make it a virtual machine");
+    report_foreign_keys(r, body, node, kind);
   }
-  if (node.kind != NodeKind::Container)
-    for (const auto& key : kContainerKeys)
-      if (auto e = Reader::get(body.value, key); e && std::find(kVmKeys.begin(), kVmKeys.end(), key) == kVmKeys.end())
-        r.error(Entry(e.key),
-                "'" + key + "' is a setting of container nodes, not of " + kind + " node '" + node.name + "'",
-                "remove it: a " + kind + " node runs no image of its own");
+  if (node.kind == NodeKind::Vm) report_foreign_keys(r, body, node, kind);
 
   if (node.kind == NodeKind::Bridge) {
     for (const char* key : {"interfaces", "routes", "sysctls", "exec", "router", "nat", "security_groups", "services"})

@@ -262,7 +262,9 @@ void parse_ovs_switch(Reader& r, ParseState& st, const Entry& body, NodeSpec& no
   node.ovs.emplace();
   auto& o = *node.ovs;
   const auto where = "ovs '" + node.name + "'";
-  r.check_keys(body, kOvsKeys, where);
+  auto keys = kOvsKeys;
+  for (auto& k : report_foreign_keys(r, body, node, "ovs")) keys.push_back(k);  // image, binds, ...: said there
+  r.check_keys(body, keys, where);
   if (auto e = Reader::get(body.value, "protocols"))
     for (auto& [p, at] : r.strings(e, "'protocols'")) {
       if (among(p, kProtocols)) {

@@ -112,6 +112,45 @@ TEST(InvalidFiles, AtLeastThirtyEachWithItsExpectedLine) {
   EXPECT_EQ(messages.size(), files.size()) << "two files test the same message";
 }
 
+// Issue 14: a hint never suggests changing a node's kind. Over every invalid file: a hint names
+// 'kind' only where the message is about the kind itself (an unknown or misspelt kind).
+TEST(InvalidFiles, NoHintSuggestsAnotherKind) {
+  for (const auto& f : invalid_files()) {
+    std::vector<Diagnostic> diags;
+    try {
+      parse_topology(read_file(kRoot / f), f);
+    } catch (const TopologyError& e) {
+      diags = e.diagnostics();
+    }
+    for (const auto& d : diags) {
+      if (d.message.find("kind") != std::string::npos) continue;
+      EXPECT_EQ(d.hint.find("kind:"), std::string::npos) << f << ": " << d.hint;
+      EXPECT_EQ(d.hint.find("'kind"), std::string::npos) << f << ": " << d.hint;
+    }
+  }
+}
+
+// The hints of the files made for that rule, word for word.
+TEST(InvalidFiles, OutOfPlaceKeysSayRemoveNotChangeKind) {
+  auto hint_of = [](const std::string& f) {
+    try {
+      parse_topology(read_file(kRoot / f), f);
+    } catch (const TopologyError& e) {
+      return e.diagnostics().front().hint;
+    }
+    return std::string("(parsed)");
+  };
+  EXPECT_EQ(hint_of("tests/invalid/193-memory-on-netns-node.yaml"),
+            "remove it: a netns node has no memory or CPU limit of its own");
+  EXPECT_EQ(hint_of("tests/invalid/266-image-on-netns-node.yaml"), "remove it: a netns node runs no image of its own");
+  EXPECT_EQ(hint_of("tests/invalid/267-binds-on-bridge.yaml"), "remove it: a bridge node runs no image of its own");
+  EXPECT_EQ(hint_of("tests/invalid/268-cmd-on-vm-node.yaml"),
+            "remove it: a vm boots its image whole; run commands in the guest with 'exec:'");
+  EXPECT_EQ(hint_of("tests/invalid/269-image-on-ovs-switch.yaml"), "remove it: an ovs switch runs no image of its own");
+  EXPECT_EQ(hint_of("tests/invalid/270-bind-misspelt-near-kind.yaml"), "did you mean 'binds'?");
+  EXPECT_EQ(hint_of("tests/invalid/271-clab-bind-misspelt.clab.yaml"), "did you mean 'binds'?");
+}
+
 // ---------------------------------------------------------------------------------------------
 // (b) the real binary: `netrig validate` (and `deploy`) exit 2, print the headline first on stderr,
 // and leave /run/netns, /run/netrig and the host's links as they were.
@@ -647,6 +686,13 @@ TEST(ParserDidYouMean, HintTextOrNothing) {
   EXPECT_EQ(did_you_mean("h9", {"lo", "h1"}), "did you mean 'h1'?");
   EXPECT_EQ(did_you_mean("xyz", {"abc"}), "");
   EXPECT_EQ(did_you_mean("sctp", {"tcp", "udp"}), "did you mean 'tcp'?");
+}
+
+TEST(ParserDidYouMean, KindOnlyForWhatLooksLikeKind) {
+  auto hint = [](const std::string& yaml) { return errors_of(yaml).at(0).hint; };
+  EXPECT_EQ(hint("name: t\ntopology:\n  nodes:\n    h: {knid: netns}\n"), "did you mean 'kind'?");
+  EXPECT_EQ(hint("name: t\ntopology:\n  nodes:\n    s: {kind: ovs, bind: x}\n").find("kind"), std::string::npos);
+  EXPECT_EQ(hint("name: t\ntopology:\n  nodes:\n    h: {mind: 1}\n").find("kind"), std::string::npos);
 }
 
 }  // namespace

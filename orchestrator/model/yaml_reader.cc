@@ -1,6 +1,7 @@
 #include "model/yaml_reader.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <charconv>
 #include <climits>
@@ -112,7 +113,13 @@ void Reader::check_keys(const Entry& map, const std::vector<std::string>& allowe
       continue;
     }
     if (std::find(allowed.begin(), allowed.end(), key) != allowed.end()) continue;
-    auto hint = did_you_mean(key, allowed);
+    // 'kind' is suggested only for what looks like it misspelt (starts with k: knid, kinds), never
+    // for a key one letter from it (bind, find): the hint must not point the user at changing kind.
+    std::vector<std::string> candidates;
+    for (const auto& a : allowed)
+      if (a != "kind" || (!key.empty() && std::tolower(static_cast<unsigned char>(key[0])) == 'k'))
+        candidates.push_back(a);
+    auto hint = did_you_mean(key, candidates);
     if (hint.empty()) hint = allowed.empty() ? "remove it" : "allowed keys here: " + one_of(allowed);
     error(Entry(entry.key), "unknown key '" + key + "' in " + where, hint);
   }
