@@ -1,7 +1,13 @@
 #include "drivers/container.h"
 
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -17,6 +23,7 @@
 #include <thread>
 #include <vector>
 
+#include "drivers/interrupt.h"
 #include "drivers/netns.h"
 #include "drivers/process.h"
 
@@ -137,6 +144,57 @@ bool mounted(const std::string& point) {
   return false;
 }
 
+// argv with stdin from /dev/null and stdout/stderr appended to `log` (runc -d hands its own stdio
+// to the container, so this is the container's console too), in its own process group. posix_spawn
+// (no shell in between: one exec less per container). Returns the exit code; 124 on a timeout
+// (the group is killed), 130 when netrig is interrupted.
+int run_logged(const std::vector<std::string>& argv, const std::string& log, double timeout_s) {
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+  posix_spawn_file_actions_addopen(&actions, 1, log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+  posix_spawn_file_actions_adddup2(&actions, 1, 2);
+  posix_spawnattr_t attr;
+  posix_spawnattr_init(&attr);
+  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
+  posix_spawnattr_setpgroup(&attr, 0);
+  std::vector<char*> args;
+  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+  pid_t pid = -1;
+  const int rc = posix_spawnp(&pid, args[0], &actions, &attr, args.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  posix_spawnattr_destroy(&attr);
+  if (rc != 0) throw std::runtime_error("start " + argv[0] + ": " + std::strerror(rc));
+  // Wait on a pidfd: wakes the moment it exits, no polling interval.
+  const int pidfd = static_cast<int>(syscall(SYS_pidfd_open, pid, 0));
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(timeout_s);
+  int code = -1;
+  for (;;) {
+    int status = 0;
+    if (waitpid(pid, &status, WNOHANG) == pid) {
+      code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+      break;
+    }
+    const auto now = std::chrono::steady_clock::now();
+    if (now >= deadline || interrupted()) {
+      kill(-pid, SIGKILL);
+      waitpid(pid, nullptr, 0);
+      code = now >= deadline ? 124 : 130;
+      break;
+    }
+    const int left = static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now).count());
+    if (pidfd >= 0) {
+      pollfd p{pidfd, POLLIN, 0};
+      poll(&p, 1, std::min(left, 200) + 1);  // 200 ms: still notice an interrupt
+    } else {
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    }
+  }
+  if (pidfd >= 0) close(pidfd);
+  return code;
+}
+
 }  // namespace
 
 std::string container_store() {
@@ -200,7 +258,7 @@ void check_containers_runnable(const Plan& plan) {
   if (!problems.empty()) throw std::runtime_error("container nodes cannot start:" + problems);
 }
 
-void start_container(const Plan& plan, const NodeSpec& node, Journal& journal) {
+std::chrono::steady_clock::time_point start_container(const Plan& plan, const NodeSpec& node, Journal& journal) {
   const auto& lab = plan.topology.name;
   auto image = find_container_image(node.container.image);
   if (!image) throw std::runtime_error(missing_image_hint(node.container.image));
@@ -236,21 +294,23 @@ void start_container(const Plan& plan, const NodeSpec& node, Journal& journal) {
   const auto id = container_id(lab, node.name);
   journal.record({"container", id, plan.netns_of(node.name), 0});
   const auto log = dir + "/console.log";
-  // The container's stdout/stderr go to its console log (runc -d hands its own stdio on).
-  auto r = run_in_netns("",
-                        {"/bin/sh", "-c", "exec \"$@\" </dev/null >>\"$0\" 2>&1", log, "runc", "--root", runc_root(lab),
-                         "run", "-d", "--pid-file", pid_file(lab, node.name), "--bundle", dir, id},
-                        30);
-  if (r.exit_code != 0)
-    throw std::runtime_error("runc run " + id + " exited with " + std::to_string(r.exit_code) + ": " +
-                             tail(read_text(log)));
-  // A command that is not in the image, or exits at once, ends the container within moments.
-  for (int i = 0; i < 3; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    if (!container_pid(plan, node.name))
-      throw std::runtime_error("container '" + node.name + "' stopped at once (" + shell_join(command) +
-                               "): " + tail(read_text(log)));
-  }
+  const int code = run_logged(
+      {"runc", "--root", runc_root(lab), "run", "-d", "--pid-file", pid_file(lab, node.name), "--bundle", dir, id}, log,
+      30);
+  if (code != 0)
+    throw std::runtime_error("runc run " + id + " exited with " + std::to_string(code) + ": " + tail(read_text(log)));
+  // runc returns once PID 1 (tini) runs; a command missing from the image ends it moments later.
+  // Said here when it already has; the deploy's last look (container_stopped) catches the rest.
+  if (auto why = container_stopped(plan, node); !why.empty()) throw std::runtime_error(why);
+  return std::chrono::steady_clock::now();
+}
+
+std::string container_stopped(const Plan& plan, const NodeSpec& node) {
+  if (container_pid(plan, node.name)) return "";
+  auto image = find_container_image(node.container.image);
+  const auto command = image ? container_command(node, *image) : std::vector<std::string>{};
+  return "container '" + node.name + "' stopped at once (" + shell_join(command) +
+         "): " + tail(read_text(node_dir(plan.topology.name, node.name) + "/console.log"));
 }
 
 std::optional<pid_t> container_pid(const Plan& plan, const std::string& node) {

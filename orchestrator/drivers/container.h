@@ -8,6 +8,7 @@
 
 #include <sys/types.h>
 
+#include <chrono>
 #include <optional>
 #include <string>
 #include <vector>
@@ -31,7 +32,14 @@ void check_containers_runnable(const Plan& plan);
 
 // Mounts the overlay, writes the bundle and runs `runc run -d`; journals the mount and the
 // container before making them. Throws with runc's output (and the container's) on failure.
-void start_container(const Plan& plan, const NodeSpec& node, Journal& journal);
+// Returns when the container's PID 1 runs (the deploy then looks again, container_stopped).
+std::chrono::steady_clock::time_point start_container(const Plan& plan, const NodeSpec& node, Journal& journal);
+
+// How long a container must have been up when the deploy ends: a command that is not in the image
+// or exits at once has ended it by then.
+constexpr std::chrono::milliseconds kContainerSettle{30};
+// "" while the node's container runs; else why not (its command and console log).
+std::string container_stopped(const Plan& plan, const NodeSpec& node);
 
 // The container's PID 1 (as the host sees it), when it runs and is in the node's namespace.
 std::optional<pid_t> container_pid(const Plan& plan, const std::string& node);

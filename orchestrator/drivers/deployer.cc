@@ -82,6 +82,7 @@ class Deployer {
     std::vector<std::thread> threads;
     for (int i = 0; i < workers; ++i) threads.emplace_back([this] { work(); });
     for (auto& t : threads) t.join();
+    if (!failed_) check_containers_stayed_up();
 
     if (failed_) {
       journal_.reset();
@@ -153,6 +154,21 @@ class Deployer {
     }
   }
 
+  // Every container still runs kContainerSettle after it started (a missing or failing command has
+  // ended it by then). Waits only for the ones started last, once, instead of each start sleeping.
+  void check_containers_stayed_up() {
+    for (const auto& [id, up] : containers_up_) {
+      std::this_thread::sleep_until(up + kContainerSettle);
+      const auto& step = plan_.steps[id];
+      if (auto why = container_stopped(plan_, *plan_.topology.find_node(step.target)); !why.empty()) {
+        failed_ = true;
+        failed_step_ = id;
+        failure_ = why;
+        return;
+      }
+    }
+  }
+
   void notify(const Step& step, StepEvent event, const std::string& error) {
     if (!options_.on_step) return;
     std::lock_guard lock(notify_mutex_);
@@ -198,9 +214,12 @@ class Deployer {
         else
           configure_node(*node);
         break;
-      case StepKind::StartContainer:
-        start_container(plan_, *plan_.topology.find_node(step.target), *journal_);
+      case StepKind::StartContainer: {
+        const auto up = start_container(plan_, *plan_.topology.find_node(step.target), *journal_);
+        std::lock_guard lock(mutex_);
+        containers_up_.emplace_back(step.id, up);
         break;
+      }
       case StepKind::StartVm:
         if (const auto driver = effective_vm_driver(plan_.topology); driver == "libvirt")
           start_vm_libvirt(plan_, *plan_.topology.find_node(step.target), *journal_, mark_, vm_boot_timeout());
@@ -467,6 +486,7 @@ class Deployer {
   std::atomic<bool> stalled_{false};
   int failed_step_ = -1;
   std::string failure_;
+  std::vector<std::pair<int, std::chrono::steady_clock::time_point>> containers_up_;  // StartContainer steps done
   std::mutex notify_mutex_;
 };
 

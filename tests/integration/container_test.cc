@@ -114,6 +114,27 @@ TEST_F(ContainerTest, FailedDeployRollsTheContainersBack) {
   EXPECT_EQ(container_residue(lab.lab()), std::vector<std::string>{});
 }
 
+// Done when: a container whose command is not in the image (it ends at once) fails the deploy
+// with the command and its console output, and the rollback leaves nothing. The start no longer
+// sleeps to see it: the deploy's last look does, kContainerSettle after the start.
+TEST_F(ContainerTest, CommandNotInTheImageFailsTheDeployAndLeavesNothing) {
+  std::string text = kTwoContainers;
+  text.replace(text.find("      kind: linux\n"), std::string("      kind: linux\n").size(),
+               "      kind: linux\n      cmd: [no-such-program-here, --flag]\n");
+  const auto file = tmp_.file("containers-nocmd.yaml");
+  write_file(file, text);
+  auto& lab = new_lab(file);
+  auto before = snapshot(lab.lab());
+  auto d = netrig({"deploy", file, "--name", lab.lab()}, 120);
+  EXPECT_EQ(d.exit_code, 3) << d.describe();
+  EXPECT_NE(d.err.find("container 'c2' stopped at once (no-such-program-here --flag)"), std::string::npos)
+      << d.describe();
+  EXPECT_NE(d.err.find("no-such-program-here"), d.err.rfind("no-such-program-here")) << "no console output\n"
+                                                                                     << d.describe();
+  expect_same_host(lab.lab(), before, "after the failed deploy");
+  EXPECT_EQ(container_residue(lab.lab()), std::vector<std::string>{});
+}
+
 // Done when: an image that is not in the store fails before anything is created, saying how to
 // get it.
 TEST_F(ContainerTest, MissingImageFailsWithHowToGetItAndCreatesNothing) {
