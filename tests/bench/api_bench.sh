@@ -186,6 +186,12 @@ if others:
 lines += [
           "serve's RSS grows with the check jobs it keeps (each job's record holds its JSON report); it stays flat "
           "over runs without them (24.5-24.7 MiB over three 5 s `CHECKS=0` runs on 2026-12-08).", "",
+          "Side by side (2026-12-08 01:12-01:17 UTC, load 7.6-15.3, four invocations of 2 runs with check runs "
+          "streaming, alternating): commit 5155a80's serve with `--threads 24` (fixed pool, body copied per GET, "
+          "regex gate) 14,770-18,349 requests/s, p50 0.52-0.62 ms, p99 2.68-4.67 ms; this serve with its defaults "
+          "18,012-18,592 requests/s, p50 0.46-0.53 ms, p99 2.48-4.01 ms and one run at 10.22 ms. So neither the "
+          "throughput (overlapping, this one a little higher) nor the p99 of the hot-path changes is something this "
+          "loaded machine tells apart from its noise; what changes is that the defaults work (no `--threads`).", "",
           "Before (2026-12-07 16:48 UTC, commit 3ae9d47, five runs at load 13-20): a fixed pool that needed "
           "`--threads 24` (each SSE client holds a worker; with the default 16 and 16 wrk connections one connection "
           "starved), and each GET copied the body and looked the lab's state directory up: 28,317-38,663 requests/s, "
