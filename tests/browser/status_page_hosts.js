@@ -1,6 +1,6 @@
 // Drives netrig serve's status page in Debian's chromium through Playwright (as status_page.js) for
 // a lab with hosts and tunnels: reads the host boxes (svg g.host), what is drawn in each, the
-// tunnel edges (svg line.tunnel, dashed) and the tunnels table. Run by
+// tunnel edges (svg path.tunnel, dashed) and the tunnels table. Run by
 // tests/integration/api_page_test.cc, which deploys topologies/lecture28-vxlan.yaml and starts
 // serve; it reads the one JSON line this prints.
 //
@@ -48,7 +48,7 @@ async function main() {
       }).map(t => t.dataset.node);
       return {host: g.dataset.host, label: g.querySelector("text").textContent, inside};
     }));
-    out.tunnels_drawn = await page.$$eval(`${section} svg line.tunnel`, ls => ls.map(l => ({
+    out.tunnels_drawn = await page.$$eval(`${section} svg path.tunnel`, ls => ls.map(l => ({
       tunnel: l.dataset.tunnel, from: l.dataset.fromHost, to: l.dataset.toHost,
       dashed: !!l.getAttribute("stroke-dasharray")})));
     out.tunnel_rows = await page.$$eval(`${section} table.tunnels tr[data-tunnel]`, rs => rs.map(r => r.textContent));

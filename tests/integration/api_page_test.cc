@@ -140,7 +140,7 @@ TEST_F(ApiPageTest, PlaywrightSeesTheLabsNodesAndACheckResultArriveLive) {
 }
 
 // Lecture 28's lab: each host drawn as a box holding its switches and nodes, and its tunnels as
-// dashed lines between hosts (one per pair of hosts: the tunnel and its way back).
+// dashed curves between hosts (one per pair of hosts: the tunnel and its way back).
 TEST_F(ApiPageTest, HostsDrawnAsBoxesAndTunnelsAsDashedEdges) {
   if (auto why = browser_missing(); !why.empty()) GTEST_SKIP() << why;
   const auto file = topology_path("lecture28-vxlan.yaml");
