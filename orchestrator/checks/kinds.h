@@ -14,6 +14,9 @@ namespace netrig {
 CheckResult ping_once(const Plan& plan, const CheckSpec& check, const std::string& address);
 CheckResult connect_once(const Plan& plan, const CheckSpec& check, const std::string& address);
 CheckResult exec_once(const Plan& plan, const CheckSpec& check);
+// mtu: the path MTU to `address`, probed with DF-set pings between the protocol's minimum and the
+// MTU of the interface the node's route leaves by.
+CheckResult mtu_once(const Plan& plan, const CheckSpec& check, const std::string& address);
 // connect from a vm node: nc in the guest (connect_vm.cc).
 CheckResult connect_from_vm(const Plan& plan, const CheckSpec& check, const std::string& address);
 // Retries unreached pairs itself, in rounds, until the check's timeout.

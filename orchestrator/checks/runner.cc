@@ -52,6 +52,7 @@ CheckResult run_check_once(const Plan& plan, const CheckSpec& check, const Check
         "'" + check.target + "' has no " + (check.family ? "IPv" + std::to_string(check.family) + " " : "") + "address";
     return r;
   }
+  if (check.type == CheckType::Mtu) return mtu_once(plan, check, address);
   return check.type == CheckType::Ping ? ping_once(plan, check, address) : connect_once(plan, check, address);
 }
 

@@ -11,10 +11,10 @@
 namespace netrig {
 namespace {
 
-const std::vector<std::string> kTestKeys = {"name",    "timeout", "ping",         "connect", "exec", "pingall",
-                                            "capture", "iperf3",  "reachability", "action",  "wait", "background"};
-const std::vector<std::string> kCheckTypes = {"ping",    "connect", "exec",        "pingall",
-                                              "capture", "iperf3",  "reachability"};
+const std::vector<std::string> kTestKeys = {"name",   "timeout",      "ping", "connect", "exec", "pingall",   "capture",
+                                            "iperf3", "reachability", "mtu",  "action",  "wait", "background"};
+const std::vector<std::string> kCheckTypes = {"ping",    "connect", "exec",         "pingall",
+                                              "capture", "iperf3",  "reachability", "mtu"};
 const std::vector<std::string> kCaptureKeys = {"node",  "iface", "bridge", "port",   "filter",   "expect",
                                                "count", "none",  "vlan",   "tagged", "duration", "traffic"};
 const std::vector<std::string> kTrafficKeys = {"ping", "exec"};
@@ -28,6 +28,9 @@ const std::vector<std::string> kBackgroundTypes = {"ping", "exec"};
 const std::vector<std::string> kConnectKeys = {"from", "to", "port", "protocol", "expect", "listen"};
 const std::vector<std::string> kExecKeys = {"node", "cmd", "exit", "output"};
 const std::vector<std::string> kPingAllKeys = {"nodes", "family"};
+const std::vector<std::string> kMtuKeys = {"from", "to", "expect", "min", "max", "family"};
+// The smallest packet every IPv4 / IPv6 link must carry (RFC 791, RFC 8200).
+constexpr int kMinMtu4 = 68, kMinMtu6 = 1280, kMaxMtu = 65535;
 const NodeKind kNetns = NodeKind::Netns;
 
 std::string regex_problem(std::regex_constants::error_type code) {
@@ -94,6 +97,8 @@ std::string default_name(const CheckSpec& c) {
       return "iperf3 " + c.protocol + " " + c.node + " -> " + c.target;
     case CheckType::Reachability:
       return "reachability " + std::to_string(c.reach_from.size()) + "x" + std::to_string(c.reach_to.size());
+    case CheckType::Mtu:
+      return "mtu " + c.node + " -> " + c.target;
   }
   return "";
 }
@@ -115,6 +120,7 @@ class CheckParser {
     if (type == "capture") return capture(check, c);
     if (type == "iperf3") return iperf3(check, c);
     if (type == "reachability") return parse_reachability(r_, st_, topo_, check, c);
+    if (type == "mtu") return mtu(check, c);
     c.type = CheckType::Exec;
     return exec(check, c);
   }
@@ -311,6 +317,44 @@ class CheckParser {
       }
     }
     ok &= expect(body, "ping", "reach", "fail", c);
+    return ok;
+  }
+
+  // mtu: {from, to, expect: N | min: N, max: N, family}: the largest packet that crosses from `from`
+  // to `to` unfragmented (DF set), found by probing.
+  bool mtu(const Entry& body, CheckSpec& c) {
+    c.type = CheckType::Mtu;
+    if (!keys(body, kMtuKeys, {"from", "to"}, "mtu: {from: a1, to: a2, expect: 1450}")) return false;
+    const bool family_ok = family(body, c.family);
+    bool ok = netns_node(get(body, "from"), "'from'", c.node) && family_ok;
+    if (family_ok) ok &= target(get(body, "to"), c.family, c.target);
+    const int floor = c.family == 6 ? kMinMtu6 : kMinMtu4;
+    const auto bound = [&](const char* key, std::optional<int>& out) {
+      const auto e = get(body, key);
+      if (!e) return true;
+      auto v = r_.integer(e, "'" + std::string(key) + "' (bytes)", floor, kMaxMtu);
+      if (v) out = static_cast<int>(*v);
+      return v.has_value();
+    };
+    if (const auto e = get(body, "expect"); e && (get(body, "min") || get(body, "max"))) {
+      r_.error(e, "'expect' and 'min'/'max' both bound the path MTU",
+               "give the exact MTU with 'expect', or a range with 'min' and 'max'");
+      return false;
+    }
+    std::optional<int> exact;
+    ok &= bound("expect", exact) && bound("min", c.mtu_min) && bound("max", c.mtu_max);
+    if (exact) c.mtu_min = c.mtu_max = exact;
+    if (ok && c.mtu_min && c.mtu_max && *c.mtu_min > *c.mtu_max) {
+      r_.error(get(body, "min"),
+               "'min' (" + std::to_string(*c.mtu_min) + ") is above 'max' (" + std::to_string(*c.mtu_max) + ")",
+               "swap them, or give the exact MTU with 'expect'");
+      ok = false;
+    }
+    if (ok && !c.mtu_min && !c.mtu_max) {
+      r_.error(Entry(body.key), "'mtu' needs 'expect', 'min' or 'max'",
+               "say what the path must carry, e.g. 'expect: 1450' for VXLAN over a 1500-byte underlay");
+      ok = false;
+    }
     return ok;
   }
 

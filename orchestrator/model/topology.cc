@@ -38,6 +38,8 @@ const char* to_string(CheckType type) {
       return "iperf3";
     case CheckType::Reachability:
       return "reachability";
+    case CheckType::Mtu:
+      return "mtu";
   }
   return "?";
 }

@@ -318,7 +318,7 @@ struct LinkSpec {
   SourcePos pos;
 };
 
-enum class CheckType { Ping, Connect, Exec, PingAll, Capture, Iperf3, Reachability };
+enum class CheckType { Ping, Connect, Exec, PingAll, Capture, Iperf3, Reachability, Mtu };
 const char* to_string(CheckType type);
 
 enum class Expect { Success, Failure };
@@ -388,6 +388,9 @@ struct CheckSpec {
   bool background = false;
   double interval_s = 0.2;      // ping: -i
   std::optional<int> max_lost;  // ping: most lost echo requests that still pass
+  // mtu (from: node, target: to): the path MTU found must lie in [mtu_min, mtu_max] (bytes of an IP
+  // packet; `expect: N` sets both).
+  std::optional<int> mtu_min, mtu_max;
   // reachability: rows are `reach_from` nodes, columns `reach_to`; reach_allow[row][col] is the
   // expected verdict of the cell (true = allow).
   std::vector<std::string> reach_from;

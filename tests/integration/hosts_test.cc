@@ -63,6 +63,22 @@ TEST_F(HostsTest, EachHostRunsItsOwnOvsAndTheTunnelLeavesRoomForItsHeaders) {
   auto too_big =
       netrig({"exec", lab.lab(), "a1", "--", "ping", "-c", "2", "-W", "1", "-M", "do", "-s", "1423", "10.28.0.2"});
   EXPECT_NE(too_big.exit_code, 0) << too_big.describe();
+  // The file's mtu check finds the same boundary by itself, and reports it as a number.
+  const auto json = tmp_.file("check.json");
+  auto c = netrig({"check", lab.lab(), "--json-report", json}, 120);
+  EXPECT_EQ(c.exit_code, 0) << c.describe();
+  auto report = nlohmann::json::parse(read_file(json), nullptr, false);
+  ASSERT_TRUE(report.is_object()) << read_file(json);
+  int mtu_checks = 0;
+  for (const auto& check : report["checks"]) {
+    if (check.value("type", "") != "mtu") continue;
+    ++mtu_checks;
+    EXPECT_EQ(check.value("status", ""), "passed") << check.dump(2);
+    EXPECT_EQ(check["figures"].value("path_mtu", 0.0), 1450) << check.dump(2);
+    EXPECT_EQ(check["figures"].value("interface_mtu", 0.0), 1500) << check.dump(2);
+    EXPECT_NE(check.value("message", "").find("a 1451-byte one does not"), std::string::npos) << check.dump(2);
+  }
+  EXPECT_EQ(mtu_checks, 1) << report.dump(2);
 
   auto x = netrig({"destroy", lab.lab()}, 60);
   EXPECT_EQ(x.exit_code, 0) << x.describe();
@@ -85,9 +101,12 @@ TEST_F(HostsTest, ACheckExpectingTenantAToReachTenantBFails) {
   EXPECT_EQ(r.exit_code, 1) << r.describe();
   auto report = nlohmann::json::parse(read_file(json), nullptr, false);
   ASSERT_TRUE(report.is_object()) << read_file(json);
-  // The file's own nine checks pass; of the overlay's two, the cross-tenant one fails.
+  // The file's own ten checks pass (its mtu check finds keyed GRE's 1458); of the overlay's two,
+  // the cross-tenant one fails.
   EXPECT_EQ(report.value("failed", -1), 1) << report.dump(2);
-  EXPECT_EQ(report.value("passed", -1), 10) << report.dump(2);
+  EXPECT_EQ(report.value("passed", -1), 11) << report.dump(2);
+  for (const auto& c : report["checks"])
+    if (c.value("type", "") == "mtu") EXPECT_EQ(c["figures"].value("path_mtu", 0.0), 1458) << c.dump(2);
   for (const auto& c : report["checks"])
     if (c.value("status", "") == "failed") EXPECT_EQ(c.value("name", ""), "a1 reaches b2 (it must not)") << c.dump(2);
   expect_same_host(lab.lab(), before, "after the failed test");
