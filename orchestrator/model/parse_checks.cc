@@ -283,12 +283,18 @@ class CheckParser {
     return v.has_value();
   }
 
-  bool ping(const Entry& body, CheckSpec& c) {
-    c.type = CheckType::Ping;
-    if (!keys(body, kPingKeys, {"from", "to"}, "ping: {from: h1, to: h2}")) return false;
+  // `from` (a node), `family` and `to` (a target of that family): what ping and mtu share.
+  bool from_to_family(const Entry& body, CheckSpec& c) {
     const bool family_ok = family(body, c.family);
     bool ok = netns_node(get(body, "from"), "'from'", c.node) && family_ok;
     if (family_ok) ok &= target(get(body, "to"), c.family, c.target);
+    return ok;
+  }
+
+  bool ping(const Entry& body, CheckSpec& c) {
+    c.type = CheckType::Ping;
+    if (!keys(body, kPingKeys, {"from", "to"}, "ping: {from: h1, to: h2}")) return false;
+    bool ok = from_to_family(body, c);
     ok &= integer(body, "count", 1, 1000, c.count);
     if (const auto v = get(body, "max_loss")) {
       auto n = r_.number(v, "'max_loss' (percent)", 0, 100);
@@ -325,9 +331,7 @@ class CheckParser {
   bool mtu(const Entry& body, CheckSpec& c) {
     c.type = CheckType::Mtu;
     if (!keys(body, kMtuKeys, {"from", "to"}, "mtu: {from: a1, to: a2, expect: 1450}")) return false;
-    const bool family_ok = family(body, c.family);
-    bool ok = netns_node(get(body, "from"), "'from'", c.node) && family_ok;
-    if (family_ok) ok &= target(get(body, "to"), c.family, c.target);
+    bool ok = from_to_family(body, c);
     const int floor = c.family == 6 ? kMinMtu6 : kMinMtu4;
     const auto bound = [&](const char* key, std::optional<int>& out) {
       const auto e = get(body, key);

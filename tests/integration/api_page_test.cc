@@ -65,15 +65,40 @@ class ApiPageTest : public NetrigTest {
              " (ci/setup.sh installs it with npm: was the npm registry unreachable? or set NETRIG_PLAYWRIGHT_CORE)";
     return "";
   }
+  // What a tests/browser script printed: its one JSON line (not an object when it printed none),
+  // the run, and the screenshot it was asked to keep.
+  struct PageRun {
+    CmdResult run;
+    json out;
+    std::string shot;
+  };
+  // Runs tests/browser/SCRIPT against serve's page on `port` for `lab`, the screenshot kept as
+  // netrig-artifacts/SHOT_NAME; `more` adds the script's own variables.
+  PageRun run_page(const std::string& script, int port, const std::string& lab, const std::string& shot_name,
+                   const Env& more = {}) {
+    std::error_code ec;
+    fs::create_directories("netrig-artifacts", ec);
+    PageRun p;
+    p.shot = fs::absolute("netrig-artifacts/" + shot_name).string();
+    fs::remove(p.shot, ec);
+    Env env = {{"PLAYWRIGHT_CORE", module_.string()},
+               {"CHROMIUM", chromium_},
+               {"NETRIG_URL", "http://127.0.0.1:" + std::to_string(port) + "/"},
+               {"NETRIG_LAB", lab},
+               {"NETRIG_SCREENSHOT", p.shot},
+               {"HOME", tmp_.file("home")}};
+    env.insert(env.end(), more.begin(), more.end());
+    p.run = run({node_, source_dir() + "/tests/browser/" + script}, 120, env);
+    const auto& o = p.run.out;
+    p.out = json::parse(o.substr(o.rfind('\n', o.size() - 2) + 1), nullptr, false);
+    return p;
+  }
   std::string chromium_, node_;
   fs::path module_;
 };
 
 TEST_F(ApiPageTest, PlaywrightSeesTheLabsNodesAndACheckResultArriveLive) {
   if (auto why = browser_missing(); !why.empty()) GTEST_SKIP() << why;
-  const auto &chromium = chromium_, &node = node_;
-  const auto& module = module_;
-
   const auto file = tmp_.file("page.yaml");
   write_file(file, kLab);
   auto& lab = new_lab(file);
@@ -84,21 +109,12 @@ TEST_F(ApiPageTest, PlaywrightSeesTheLabsNodesAndACheckResultArriveLive) {
   Serve serve({"--jobs-dir", tmp_.file("jobs"), "--token-file", tmp_.file("token"), "--poll-interval", "0.5"});
   ASSERT_TRUE(serve.listening()) << serve.child().err();
 
+  auto page = run_page("status_page.js", serve.port(), lab.lab(), "api-status-page.png",
+                       {{"NETRIG_CHECK", "a reaches b"}, {"NETRIG_TOKEN", token}});
+  const auto& r = page.run;
+  const auto& out = page.out;
+  const auto& shot = page.shot;
   std::error_code ec;
-  fs::create_directories("netrig-artifacts", ec);
-  const auto shot = fs::absolute("netrig-artifacts/api-status-page.png").string();
-  fs::remove(shot, ec);
-  auto r = run({node, source_dir() + "/tests/browser/status_page.js"}, 120,
-               {{"PLAYWRIGHT_CORE", module.string()},
-                {"CHROMIUM", chromium},
-                {"NETRIG_URL", "http://127.0.0.1:" + std::to_string(serve.port()) + "/"},
-                {"NETRIG_LAB", lab.lab()},
-                {"NETRIG_CHECK", "a reaches b"},
-                {"NETRIG_TOKEN", token},
-                {"NETRIG_SCREENSHOT", shot},
-                {"HOME", tmp_.file("home")}});
-  const auto last_line = r.out.substr(r.out.rfind('\n', r.out.size() - 2) + 1);
-  auto out = json::parse(last_line, nullptr, false);
   ASSERT_TRUE(out.is_object()) << r.describe();
   ASSERT_EQ(out.value("ok", false), true) << out.dump(2) << "\n" << r.describe();
   EXPECT_EQ(r.exit_code, 0) << r.describe();
@@ -149,19 +165,11 @@ TEST_F(ApiPageTest, HostsDrawnAsBoxesAndTunnelsAsDashedEdges) {
   ASSERT_EQ(d.exit_code, 0) << d.describe();
   Serve serve({"--jobs-dir", tmp_.file("jobs")});
   ASSERT_TRUE(serve.listening()) << serve.child().err();
+  auto page = run_page("status_page_hosts.js", serve.port(), lab.lab(), "api-status-page-hosts.png");
+  const auto& r = page.run;
+  const auto& out = page.out;
+  const auto& shot = page.shot;
   std::error_code ec;
-  fs::create_directories("netrig-artifacts", ec);
-  const auto shot = fs::absolute("netrig-artifacts/api-status-page-hosts.png").string();
-  fs::remove(shot, ec);
-  auto r = run({node_, source_dir() + "/tests/browser/status_page_hosts.js"}, 120,
-               {{"PLAYWRIGHT_CORE", module_.string()},
-                {"CHROMIUM", chromium_},
-                {"NETRIG_URL", "http://127.0.0.1:" + std::to_string(serve.port()) + "/"},
-                {"NETRIG_LAB", lab.lab()},
-                {"NETRIG_SCREENSHOT", shot},
-                {"HOME", tmp_.file("home")}});
-  const auto last_line = r.out.substr(r.out.rfind('\n', r.out.size() - 2) + 1);
-  auto out = json::parse(last_line, nullptr, false);
   ASSERT_TRUE(out.is_object()) << r.describe();
   ASSERT_EQ(out.value("ok", false), true) << out.dump(2) << "\n" << r.describe();
   EXPECT_TRUE(out["external_requests"].empty()) << out.dump(2);
