@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "model/parse_test_util.h"
 #include "model/parser.h"
 #include "plan/ovs.h"
 #include "plan/plan.h"
@@ -37,22 +38,7 @@ topology:
     - endpoints: ["a2:eth0", "br2:a2"]
 )";
 
-std::string with(const std::string& from, const std::string& to) {
-  auto s = kLab;
-  auto at = s.find(from);
-  EXPECT_NE(at, std::string::npos) << from;
-  if (at != std::string::npos) s.replace(at, from.size(), to);
-  return s;
-}
-
-std::string first_error(const std::string& text) {
-  try {
-    parse_topology(text, "t.yaml");
-  } catch (const TopologyError& e) {
-    return e.diagnostics().empty() ? "" : e.diagnostics().front().headline();
-  }
-  return "";
-}
+std::string with(const std::string& from, const std::string& to) { return replaced(kLab, from, to); }
 
 std::string all_errors(const std::string& text) {
   std::string out;

@@ -2,6 +2,7 @@
 // and what is refused with its place.
 #include <gtest/gtest.h>
 
+#include "model/parse_test_util.h"
 #include "model/parser.h"
 
 namespace netrig {
@@ -21,14 +22,8 @@ topology:
 tests:
 )";
 
-std::string first_error(const std::string& tests) {
-  try {
-    parse_topology(kLab + tests, "t.yaml");
-  } catch (const TopologyError& e) {
-    return e.diagnostics().empty() ? "" : e.diagnostics().front().headline();
-  }
-  return "";
-}
+// The first error of the lab with these tests.
+std::string tests_error(const std::string& tests) { return first_error(kLab + tests); }
 
 TEST(ParseIperf3Flows, AGroupWithRatioAndTolerance) {
   auto t = parse_topology(kLab + R"(  - iperf3:
@@ -51,18 +46,18 @@ TEST(ParseIperf3Flows, AGroupWithRatioAndTolerance) {
 }
 
 TEST(ParseIperf3Flows, MistakesAreRefusedWithTheirPlace) {
-  EXPECT_NE(first_error("  - iperf3: {to: srv, flows: [{from: h1}, {from: h2}], ratio: [3]}\n")
+  EXPECT_NE(tests_error("  - iperf3: {to: srv, flows: [{from: h1}, {from: h2}], ratio: [3]}\n")
                 .find("'ratio' has 1 weights for 2 flows"),
             std::string::npos);
-  EXPECT_NE(first_error("  - iperf3: {to: srv, flows: [{from: h1}]}\n").find("has 1 flows"), std::string::npos);
-  EXPECT_NE(first_error("  - iperf3: {from: h1, to: srv, ratio: [3, 1]}\n").find("'ratio' is for a group"),
+  EXPECT_NE(tests_error("  - iperf3: {to: srv, flows: [{from: h1}]}\n").find("has 1 flows"), std::string::npos);
+  EXPECT_NE(tests_error("  - iperf3: {from: h1, to: srv, ratio: [3, 1]}\n").find("'ratio' is for a group"),
             std::string::npos);
-  EXPECT_NE(first_error("  - iperf3: {to: srv, flows: [{from: h1}, {from: h2}], ratio: [3, 1], tolerance: 150%}\n")
+  EXPECT_NE(tests_error("  - iperf3: {to: srv, flows: [{from: h1}, {from: h2}], ratio: [3, 1], tolerance: 150%}\n")
                 .find("'tolerance' 150% is not"),
             std::string::npos);
-  EXPECT_NE(first_error("  - iperf3: {to: srv, flows: [{from: h1}, {from: hx}]}\n").find("unknown node 'hx'"),
+  EXPECT_NE(tests_error("  - iperf3: {to: srv, flows: [{from: h1}, {from: hx}]}\n").find("unknown node 'hx'"),
             std::string::npos);
-  const auto at = first_error("  - iperf3: {to: srv, flows: [{from: h1}, {form: h2}]}\n");
+  const auto at = tests_error("  - iperf3: {to: srv, flows: [{from: h1}, {form: h2}]}\n");
   EXPECT_NE(at.find("t.yaml:13:"), std::string::npos) << at;
 }
 
@@ -71,7 +66,7 @@ TEST(ParseIperf3Flows, OmitIsWarmUpSecondsFromZeroToTen) {
   ASSERT_EQ(t.checks.size(), 1u);
   EXPECT_EQ(t.checks[0].omit_s, 1);
   EXPECT_EQ(parse_topology(kLab + "  - iperf3: {from: h1, to: srv}\n", "t.yaml").checks[0].omit_s, 0);
-  const auto e = first_error("  - iperf3: {to: srv, flows: [{from: h1}, {from: h2}], omit: 11}\n");
+  const auto e = tests_error("  - iperf3: {to: srv, flows: [{from: h1}, {from: h2}], omit: 11}\n");
   EXPECT_NE(e.find("'omit'"), std::string::npos) << e;
   EXPECT_NE(e.find("t.yaml:13:"), std::string::npos) << e;
 }

@@ -2,6 +2,7 @@
 // (more files with positions in tests/invalid/264-265).
 #include <gtest/gtest.h>
 
+#include "model/parse_test_util.h"
 #include "model/parser.h"
 
 namespace netrig {
@@ -32,22 +33,7 @@ topology:
     - endpoints: ["h2:eth0", "br0:p2"]
 )";
 
-std::string with(const std::string& from, const std::string& to) {
-  auto s = kLab;
-  auto at = s.find(from);
-  EXPECT_NE(at, std::string::npos) << from;
-  if (at != std::string::npos) s.replace(at, from.size(), to);
-  return s;
-}
-
-std::string first_error(const std::string& text) {
-  try {
-    parse_topology(text, "t.yaml");
-  } catch (const TopologyError& e) {
-    return e.diagnostics().empty() ? "" : e.diagnostics().front().headline();
-  }
-  return "";
-}
+std::string with(const std::string& from, const std::string& to) { return replaced(kLab, from, to); }
 
 TEST(ParseOvsQos, QueuesInBitsPerSecondAndPolicingInOvsUnits) {
   auto t = parse_topology(kLab, "t.yaml");

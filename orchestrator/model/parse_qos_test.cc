@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include "model/parse_test_util.h"
 #include "model/parser.h"
 
 namespace netrig {
@@ -78,35 +79,28 @@ TEST(ParseQos, TreeResolvedToBitsPerSecond) {
   EXPECT_EQ(q.ingress->method, "ifb");
 }
 
-std::string first_error(const std::string& text) {
-  try {
-    parse_topology(text, "t.yaml");
-  } catch (const TopologyError& e) {
-    return e.diagnostics().front().headline() + " | " + e.diagnostics().front().hint;
-  }
-  return "";
+// The first diagnostic's headline and hint, "headline | hint".
+std::string error_and_hint(const std::string& text) {
+  auto d = first_diagnostic(text);
+  return d ? d->headline() + " | " + d->hint : "";
 }
 
-std::string with(const std::string& from, const std::string& to) {
-  std::string s = kLab;
-  auto at = s.find(from);
-  EXPECT_NE(at, std::string::npos) << from;
-  return s.replace(at, from.size(), to);
-}
+std::string with(const std::string& from, const std::string& to) { return replaced(kLab, from, to); }
 
 TEST(ParseQos, MistakesAreRejectedWithTheirPlace) {
-  EXPECT_NE(first_error(with("rate: 2mbit, ceil: 50%", "rate: 25mbit")).find("above its parent 'root''s ceil 20mbit"),
+  EXPECT_NE(
+      error_and_hint(with("rate: 2mbit, ceil: 50%", "rate: 25mbit")).find("above its parent 'root''s ceil 20mbit"),
+      std::string::npos);
+  EXPECT_NE(error_and_hint(with("rate: 2mbit, ceil: 50%", "rate: 2mbit, ceil: 1mbit")).find("below its rate"),
             std::string::npos);
-  EXPECT_NE(first_error(with("rate: 2mbit, ceil: 50%", "rate: 2mbit, ceil: 1mbit")).find("below its rate"),
-            std::string::npos);
-  EXPECT_NE(first_error(with("rate: 20mbit", "rate: 20mbits")).find("t.yaml:11:"), std::string::npos);
-  EXPECT_NE(first_error(with("class: a}", "class: x}")).find("names no class"), std::string::npos);
-  EXPECT_NE(first_error(with("class: c2}", "class: c}")).find("has child classes"), std::string::npos);
-  EXPECT_NE(first_error(with("default: c1", "default: nope")).find("names no class"), std::string::npos);
-  EXPECT_NE(first_error(with("rate: 20mbit", "rate: 50%")).find("no parent rate"), std::string::npos);
-  EXPECT_NE(first_error(with("rate: 60%", "rate: 80%")).find("add up to 24mbit"), std::string::npos);
-  EXPECT_NE(first_error(with("leaf: sfq", "leaf: sfqq")).find("did you mean 'sfq'"), std::string::npos);
-  EXPECT_NE(first_error(with("{rate: 5mbit}", "{rate: 5mbit, method: drop}")).find("not ifb or police"),
+  EXPECT_NE(error_and_hint(with("rate: 20mbit", "rate: 20mbits")).find("t.yaml:11:"), std::string::npos);
+  EXPECT_NE(error_and_hint(with("class: a}", "class: x}")).find("names no class"), std::string::npos);
+  EXPECT_NE(error_and_hint(with("class: c2}", "class: c}")).find("has child classes"), std::string::npos);
+  EXPECT_NE(error_and_hint(with("default: c1", "default: nope")).find("names no class"), std::string::npos);
+  EXPECT_NE(error_and_hint(with("rate: 20mbit", "rate: 50%")).find("no parent rate"), std::string::npos);
+  EXPECT_NE(error_and_hint(with("rate: 60%", "rate: 80%")).find("add up to 24mbit"), std::string::npos);
+  EXPECT_NE(error_and_hint(with("leaf: sfq", "leaf: sfqq")).find("did you mean 'sfq'"), std::string::npos);
+  EXPECT_NE(error_and_hint(with("{rate: 5mbit}", "{rate: 5mbit, method: drop}")).find("not ifb or police"),
             std::string::npos);
 }
 

@@ -2,19 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include "model/parse_test_util.h"
 #include "model/parser.h"
 
 namespace netrig {
 namespace {
-
-std::string first_error(const std::string& text) {
-  try {
-    parse_topology(text, "t.yaml");
-  } catch (const TopologyError& e) {
-    return e.diagnostics().front().headline();
-  }
-  return "";
-}
 
 // Each of these made yaml-cpp 0.7's LoadAll loop for ever, allocating a null document per turn.
 TEST(YamlLoad, TokensNoNodeStartsWithEndInASyntaxError) {
