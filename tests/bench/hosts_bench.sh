@@ -11,7 +11,7 @@
 #     warm-up) and a cross-tenant ping (h1t1n1 -> hNt2n1) that must fail;
 #   - after every run, that nothing is left: no namespace, no daemon PID, no /run/netrig entry.
 # Then (unless --no-diag) one untimed netrig deploy with its step lines time-stamped and one under
-# `strace -f -c`, to say where the time goes. Writes its section of docs/PERFORMANCE.md (between the
+# `strace -f -b execve -c`, to say where the time goes. Writes its section of docs/PERFORMANCE.md (between the
 # hosts-bench markers) and appends the raw figures to tests/bench/last-hosts-results.jsonl.
 #
 #   sudo flock -o /tmp/netrig-lab.lock tests/bench/hosts_bench.sh [--runs 3] [--hosts 8] [--sizes "2 4 8"]
@@ -212,27 +212,51 @@ done
 load_end=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # Where netrig's time goes (untimed, after the measured runs): one deploy with its plain progress lines
-# time-stamped (stage starts, each host's OVS start with its duration), one under strace -f -c.
+# time-stamped (stage starts, each host's OVS start with its duration), one under strace.
 diag_file=$work/diag.json
 echo '{}' >"$diag_file"
 if ((diag)); then
   lab=benchhosts$hosts
+  # What comes before the first step: process start, YAML, the flows' `ovs-ofctl parse-flows` check, the plan.
+  t0=$(now_ns); "$netrig" --version >/dev/null 2>&1; t1=$(now_ns)
+  "$netrig" validate "$work/hosts$hosts.yaml" >/dev/null 2>&1; t2=$(now_ns)
+  "$netrig" plan "$work/hosts$hosts.yaml" >/dev/null 2>&1; t3=$(now_ns)
+  echo "{\"version_s\": $(secs "$t0" "$t1"), \"validate_s\": $(secs "$t1" "$t2"), \"plan_s\": $(secs "$t2" "$t3")}" >"$work/diag-front.json"
   log "diagnostics: netrig deploy with time-stamped steps"
   deployed+=("$lab")
   t0=$EPOCHREALTIME
-  "$netrig" deploy "$work/hosts$hosts.yaml" 2>&1 >/dev/null | while IFS= read -r line; do
+  { "$netrig" deploy "$work/hosts$hosts.yaml" 2>&1 >/dev/null; echo "(netrig deploy exited with $?)"; } | while IFS= read -r line; do
     printf '%s %s\n' "$(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.3f", b - a }')" "$line"
   done >"$work/diag-steps.txt" || true
   "$netrig" destroy "$lab" >/dev/null 2>&1 || true
   sleep 1
+  # The deploy's steps mostly wait (for ovs-vswitchd to apply a transaction, for the kernel): how the
+  # worker count moves it. One deploy each, so single figures, not medians.
+  : >"$work/diag-workers.txt"
+  for w in 1 2 4 8 16; do
+    log "diagnostics: netrig deploy --workers $w"
+    t0=$(now_ns)
+    if "$netrig" deploy --workers "$w" "$work/hosts$hosts.yaml" >/dev/null 2>&1; then
+      t1=$(now_ns)
+      r_s=$(reach "$lab" "$hosts")
+      t2=$(now_ns)
+      "$netrig" destroy "$lab" >/dev/null 2>&1 || true
+      t3=$(now_ns)
+      echo "$w $(secs "$t0" "$t1") $(secs "$t2" "$t3") $r_s" >>"$work/diag-workers.txt"
+    else
+      "$netrig" destroy "$lab" >/dev/null 2>&1 || true
+      echo "$w -1 -1 -1" >>"$work/diag-workers.txt"
+    fi
+    sleep 1
+  done
   if command -v strace >/dev/null; then
-    log "diagnostics: netrig deploy under strace -f -w -c"
-    strace -f -w -c -o "$work/diag-strace.txt" "$netrig" deploy "$work/hosts$hosts.yaml" >/dev/null 2>&1 || true
+    log "diagnostics: netrig deploy under strace -f -b execve -w -c (daemons and tools it execs are not followed)"
+    timeout -s KILL 120 strace -f -b execve -w -c -o "$work/diag-strace.txt" "$netrig" deploy "$work/hosts$hosts.yaml" >/dev/null 2>&1 || true
     "$netrig" destroy "$lab" >/dev/null 2>&1 || true
     sleep 1
-    log "diagnostics: netrig destroy under strace -f -w -c"
+    log "diagnostics: netrig destroy under strace"
     "$netrig" deploy "$work/hosts$hosts.yaml" >/dev/null 2>&1 || true
-    strace -f -w -c -o "$work/diag-strace-destroy.txt" "$netrig" destroy "$lab" >/dev/null 2>&1 || true
+    timeout -s KILL 120 strace -f -b execve -w -c -o "$work/diag-strace-destroy.txt" "$netrig" destroy "$lab" >/dev/null 2>&1 || true
   fi
   "$netrig" destroy "$lab" >/dev/null 2>&1 || true
   read -r -a deployed <<<"$(remove "$lab" "${deployed[@]}")"
@@ -244,6 +268,12 @@ d = {"leftovers": json.loads(left)}
 p = os.path.join(work, "diag-steps.txt")
 if os.path.exists(p):
     d["steps"] = [l.rstrip("\n") for l in open(p)]
+p = os.path.join(work, "diag-front.json")
+if os.path.exists(p):
+    d["front"] = json.load(open(p))
+p = os.path.join(work, "diag-workers.txt")
+if os.path.exists(p):
+    d["workers"] = [dict(zip(("workers", "deploy_s", "destroy_s", "reach_s"), map(float, l.split()))) for l in open(p) if l.strip()]
 for key, name in (("strace_deploy", "diag-strace.txt"), ("strace_destroy", "diag-strace-destroy.txt")):
     p = os.path.join(work, name)
     if not os.path.exists(p):
@@ -271,6 +301,6 @@ PY
 
 /usr/bin/python3 "$here/hosts_report.py" "$results" "$diag_file" "$out" \
   --started "$started" --load-start "$load_start" --load-end "$load_end" --runs "$runs" --hosts "$hosts" \
-  --tenants "$tenants" --per-tenant "$per" --pings "$pings" \
+  --tenants "$tenants" --per-tenant "$per" --pings "$pings" --cpus "$(nproc)" \
   --netrig-version "$("$netrig" --version 2>/dev/null | head -1) at commit $(git -C "$repo" rev-parse --short HEAD)" \
   --versions "$(dpkg-query -W -f='${Package} ${Version}, ' openvswitch-switch iproute2 2>/dev/null | sed 's/, $//'); $(uname -r); $(nproc) CPUs"

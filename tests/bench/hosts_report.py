@@ -19,7 +19,7 @@ ap.add_argument("diag")
 ap.add_argument("out")
 for a in ("started", "load_start", "load_end", "netrig_version", "versions"):
     ap.add_argument("--" + a.replace("_", "-"), default="")
-for a in ("runs", "hosts", "tenants", "per_tenant", "pings"):
+for a in ("runs", "hosts", "tenants", "per_tenant", "pings", "cpus"):
     ap.add_argument("--" + a.replace("_", "-"), type=int, required=True)
 args = ap.parse_args()
 
@@ -187,17 +187,41 @@ if steps:
               "| s | stage started |", "|--:|---|"]
     lines += [f"| {t:.3f} | {s} |" for t, s in stages]
     if end is not None:
-        lines.append(f"| {end:.3f} | (last line) |")
+        lines.append(f"| {end:.3f} | {steps[-1].split(' ', 1)[1] if steps else ''} |")
     if ovs:
         lines += ["", f"Each host's OVS start (`ovsdb-tool create`, ovsdb-server up, ovs-vswitchd spawned), "
                   f"{len(ovs)} of them: {min(ovs):.3f}–{max(ovs):.3f} s, sum {sum(ovs):.3f} s."]
+fr = diag.get("front")
+if fr:
+    lines += ["", f"Before the first step: `netrig --version` (process start alone) {f3(fr['version_s'])} s, `netrig validate` "
+              f"of this file (YAML, model, and one `ovs-ofctl parse-flows` per switch with flows) {f3(fr['validate_s'])} s, "
+              f"`netrig plan` {f3(fr['plan_s'])} s."]
+ws = diag.get("workers") or []
+if ws:
+    lines += ["", f"`netrig deploy --workers W` at {N} hosts, one deploy each after the measured runs (single figures, "
+              f"not medians; the default is one worker per CPU, {args.cpus} here):", "",
+              "| workers | deploy (s) | destroy (s) | first reply after deploy (s) |", "|--:|--:|--:|--:|"]
+    for w in ws:
+        bad = w["deploy_s"] < 0
+        lines.append(f"| {int(w['workers'])} | {'failed' if bad else f3(w['deploy_s'])} | "
+                     f"{'—' if bad else f3(w['destroy_s'])} | {'—' if bad or w['reach_s'] < 0 else f3(w['reach_s'])} |")
+    good = [w for w in ws if w["deploy_s"] >= 0]
+    if len(good) >= 2:
+        lo, hi = min(good, key=lambda w: w["deploy_s"]), max(good, key=lambda w: w["deploy_s"])
+        lines += ["", f"Fastest with {int(lo['workers'])} workers ({f3(lo['deploy_s'])} s), slowest with "
+                  f"{int(hi['workers'])} ({f3(hi['deploy_s'])} s): the deploy's steps mostly wait (an `ovs-vsctl` "
+                  "blocks until its host's ovs-vswitchd has applied the transaction), so more workers than CPUs still help."
+                  if lo["workers"] > hi["workers"] else
+                  f"Fastest with {int(lo['workers'])} workers ({f3(lo['deploy_s'])} s), slowest with {int(hi['workers'])} "
+                  f"({f3(hi['deploy_s'])} s)."]
 for key, what in (("strace_deploy", "deploy"), ("strace_destroy", "destroy")):
     rs = diag.get(key)
     if not rs:
         continue
-    lines += ["", f"`strace -f -w -c` of one extra `netrig {what}` at {N} hosts (wall time per syscall summed over "
-              "threads and children; strace slows cheap syscalls, so read the counts more than the seconds; `wait4` "
-              "and `futex` are waiting for children and workers):", "", "| syscall | calls | seconds | share |",
+    lines += ["", f"`strace -f -b execve -w -c` of one extra `netrig {what}` at {N} hosts (netrig's threads and forks, "
+              "not the programs it execs — ovs-vsctl, ovs-ofctl, the daemons; wall time per syscall summed over threads; "
+              "strace slows cheap syscalls, so read the counts more than the seconds; `poll`, `futex` and `wait4` are "
+              "waiting — for child programs, for workers):", "", "| syscall | calls | seconds | share |",
               "|---|--:|--:|--:|"]
     lines += [f"| {r['syscall']} | {r['calls']} | {r['seconds']:.3f} | {r['share']:.0f} % |" for r in rs]
 
