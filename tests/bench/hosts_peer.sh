@@ -22,7 +22,7 @@
 # Parallel where a hand script would be: the daemons of all hosts start at once, the per-namespace
 # `ip -batch` runs two at a time (2 CPUs here), the hosts' ovs-vsctl + add-flows run concurrently.
 # Not done (netrig does it): TX checksum offload off on the ports (no ethtool on these machines; only
-# ping crosses the lab here), journal, ownership marks.
+# ping crosses the lab here), IPv6 off in the host namespaces, journal, ownership marks.
 set -euo pipefail
 
 cmd=${1:?up|down|left}

@@ -93,7 +93,7 @@ lines = [
     "(it waits until ovs-vswitchd applied it), the underlay address on u-eth0 and one `ovs-ofctl add-flows`. Its "
     "teardown SIGKILLs the PIDs it started, waits for them to exit and deletes its namespaces in one `ip -batch`. "
     "It does not turn TX checksum offload off on the ports (netrig does; no ethtool here, and only ping crosses the "
-    "lab), keeps no journal and marks nothing. After every deploy both sides must answer a ping h1t1n1 → hNt1n1 "
+    "lab), does not turn IPv6 off in the host namespaces, keeps no journal and marks nothing. After every deploy both sides must answer a ping h1t1n1 → hNt1n1 "
     "(untimed; \"first reply\" below is the time from the deploy's return to that reply). After every destroy the "
     "script checks that no namespace of the lab, no daemon PID (read from the pid files before the destroy) and no "
     "state directory is left.",
