@@ -29,9 +29,12 @@ runPage(async (page, out) => {
   await page.fill("#token", env("NETRIG_TOKEN"));
   const started = Date.now();
   await page.click(`${section} button[data-group="all"]`);
-  await page.waitForFunction(() => /job .* started/.test(document.getElementById("status").textContent),
-                             null, {timeout: 10000});
-  out.status_after_click = await page.textContent("#status");
+  await page.waitForFunction(() => /job .* started/.test(document.getElementById("action").textContent),
+                             null, {timeout: 10000})
+      .catch(async e => {
+        throw new Error(`${e.message}; the button's answer: "${await page.textContent("#action")}"`);
+      });
+  out.status_after_click = await page.textContent("#action");
   // The result, drawn from the event stream: a row marked with its event's sequence number, and
   // the event in the live log.
   const row = `${section} tr.check[data-check="${check}"][data-live-seq]`;
