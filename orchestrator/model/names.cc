@@ -20,6 +20,11 @@ std::string short_kernel_name(const std::string& name) {
   return name.substr(0, 6) + "-" + hex;
 }
 
+std::string tunnel_port_name(const std::string& type, const std::string& peer_host) {
+  const char* prefix = type == "gre" ? "gre-" : type == "geneve" ? "gnv-" : "vx-";
+  return short_kernel_name(prefix + peer_host);
+}
+
 bool is_valid_ifname_chars(const std::string& name) {
   if (name.empty() || name == "." || name == "..") return false;
   for (unsigned char c : name)

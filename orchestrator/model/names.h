@@ -14,6 +14,11 @@ uint32_t fnv1a32(const std::string& text);
 // `name` itself when it fits, else its first 6 characters, '-', and 8 hex digits of its hash.
 std::string short_kernel_name(const std::string& name);
 
+// The tunnel port that topology.tunnels makes on a switch towards `peer_host`: "vx-<host>" (vxlan),
+// "gre-<host>" (gre) or "gnv-<host>" (geneve), shortened by short_kernel_name past 15 characters
+// (host rack12-hypervisor3: "vx-rac-" and 8 hex digits), so flows can name it; `netrig plan` shows it.
+std::string tunnel_port_name(const std::string& type, const std::string& peer_host);
+
 // Whether the kernel accepts `name` as an interface name (length aside).
 bool is_valid_ifname_chars(const std::string& name);
 

@@ -31,6 +31,8 @@ struct ParseState {
   // Every "node:iface" some endpoint names, valid or not (an interface named by a broken link is
   // not reported again as unconnected).
   std::set<std::string> mentioned;
+  // "switch:port" of each port topology.tunnels made -> the item that made it ("tunnels item 2").
+  std::map<std::string, std::string> tunnel_ports;
 };
 
 // Why `name` is not a valid node or lab name ("" when it is): letters, digits, '_', '.', '-',
@@ -89,6 +91,16 @@ void parse_hosts(Reader& r, ParseState& st, const Entry& hosts, Topology& topo);
 void check_hosts(Reader& r, const ParseState& st, const Topology& topo);
 // A gre, vxlan or geneve port (model/parse_ovs.cc).
 bool is_tunnel(const OvsPortSpec& port);
+// A tunnel port's `key` (a number up to the type's maximum, or flow) and `dst_port` (vxlan and
+// geneve only), for ports and for topology.tunnels; `where` names the place in messages.
+std::optional<std::string> parse_tunnel_key(Reader& r, const Entry& key, const std::string& type,
+                                            const std::string& where);
+std::optional<int> parse_tunnel_dst_port(Reader& r, const Entry& dst_port, const std::string& type,
+                                         const std::string& where);
+// topology.tunnels (model/parse_tunnels.cc): each item expands, after the nodes are parsed, into the
+// tunnel ports of a point-to-point link or a full mesh between ovs switches on different hosts, as
+// if written by hand under each switch's ports (named by tunnel_port_name).
+void parse_tunnels(Reader& r, ParseState& st, const Entry& tunnels, Topology& topo);
 // `host: NAME` of a node or switch (the name is checked by check_hosts).
 void parse_placement(Reader& r, const Entry& body, NodeSpec& node);
 // settings.vm_driver and settings.libvirt_uri (model/parse_vm_settings.cc).

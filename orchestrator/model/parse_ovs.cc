@@ -140,27 +140,10 @@ void parse_tunnel(Reader& r, const Entry& item, OvsPortSpec& port, const std::st
       r.error(remote, "'remote' of " + where + " must be an IPv4 address, not '" + *text + "'",
               "write the other host's underlay address, e.g. 'remote: 192.168.100.12'");
   }
-  if (key) {
-    if (auto text = r.string(key, "'key'")) {
-      char* end = nullptr;
-      const unsigned long long v = std::strtoull(text->c_str(), &end, 10);
-      const unsigned long long max = port.type == "gre" ? 0xffffffffULL : 0xffffffULL;
-      if (*text == "flow" ||
-          (!text->empty() && *end == '\0' && std::isdigit(static_cast<unsigned char>((*text)[0])) && v <= max))
-        port.tunnel_key = *text;
-      else
-        r.error(
-            key,
-            "'key' of " + where + " must be 'flow' or a number up to " + std::to_string(max) + ", not '" + *text + "'",
-            "'key: flow' lets flows set it (set_tunnel / set_field:N->tun_id); a number fixes it");
-    }
-  }
-  if (dst_port) {
-    if (port.type == "gre")
-      r.error(Entry(dst_port.key), "'dst_port' is for vxlan and geneve tunnels", "GRE has no UDP port; remove it");
-    else if (auto v = r.integer(dst_port, "'dst_port'", 1, 65535))
-      port.dst_port = static_cast<int>(*v);
-  }
+  if (key)
+    if (auto k = parse_tunnel_key(r, key, port.type, where)) port.tunnel_key = *k;
+  if (dst_port)
+    if (auto v = parse_tunnel_dst_port(r, dst_port, port.type, "")) port.dst_port = *v;
 }
 
 void parse_port(Reader& r, const Entry& item, const std::string& sw, OvsPortSpec& port) {
@@ -249,6 +232,34 @@ void parse_bond(Reader& r, const Entry& item, const std::string& sw, OvsBondSpec
 std::string ovs_switch_name_of(const std::string& node) { return short_kernel_name(node); }
 
 }  // namespace
+
+std::optional<std::string> parse_tunnel_key(Reader& r, const Entry& key, const std::string& type,
+                                            const std::string& where) {
+  auto text = r.string(key, "'key'");
+  if (!text) return std::nullopt;
+  char* end = nullptr;
+  const unsigned long long v = std::strtoull(text->c_str(), &end, 10);
+  const unsigned long long max = type == "gre" ? 0xffffffffULL : 0xffffffULL;
+  if (*text == "flow" ||
+      (!text->empty() && *end == '\0' && std::isdigit(static_cast<unsigned char>((*text)[0])) && v <= max))
+    return text;
+  r.error(key,
+          "'key' of " + where + " must be 'flow' or a number up to " + std::to_string(max) + ", not '" + *text + "'",
+          "'key: flow' lets flows set it (set_tunnel / set_field:N->tun_id); a number fixes it");
+  return std::nullopt;
+}
+
+std::optional<int> parse_tunnel_dst_port(Reader& r, const Entry& dst_port, const std::string& type,
+                                         const std::string& where) {
+  if (type == "gre") {
+    r.error(Entry(dst_port.key),
+            "'dst_port'" + (where.empty() ? "" : " of " + where) + " is for vxlan and geneve tunnels",
+            "GRE has no UDP port; remove it");
+    return std::nullopt;
+  }
+  if (auto v = r.integer(dst_port, "'dst_port'", 1, 65535)) return static_cast<int>(*v);
+  return std::nullopt;
+}
 
 std::string ovs_port_problem(const std::string& port) {
   if (auto why = ifname_problem(port); !why.empty()) return why;

@@ -15,7 +15,7 @@ namespace {
 
 const std::vector<std::string> kTopKeys = {"name", "topology", "tests", "settings"};
 const std::vector<std::string> kTopologyKeys = {"defaults", "kinds",           "groups", "nodes",
-                                                "links",    "security_groups", "hosts"};
+                                                "links",    "security_groups", "hosts",  "tunnels"};
 const std::vector<std::string> kSettingsKeys = {"static_neighbors", "vm_driver", "libvirt_uri", "ovs", "ovs_prefix"};
 constexpr size_t kMaxLabName = 32;
 const char* const kLabNameRule = "use up to 32 letters, digits, '_', '.' or '-', starting with a letter or digit";
@@ -55,6 +55,7 @@ class Parser {
       parse_hosts(r_, st_, Reader::get(topology.value, "hosts"), topo);
       if (const auto nodes = Reader::get(topology.value, "nodes")) {
         parse_nodes(r_, st_, nodes, topo);
+        parse_tunnels(r_, st_, Reader::get(topology.value, "tunnels"), topo);
       } else {
         r_.error(Entry(topology.key), "missing 'nodes:' under 'topology'",
                  "list the lab's nodes and bridges under 'topology: nodes:'");

@@ -2,7 +2,7 @@
 // own ovsdb-server + ovs-vswitchd, tenant networks over VXLAN tunnels (the shipped lab; the
 // lifecycle test runs both shipped lecture 28 labs' checks). Here: what the checks do not show —
 // each host's OVS is its own, the tunnel's MTU is what the headers leave, a wrong expectation
-// fails, destroy leaves nothing.
+// fails, destroy leaves nothing; and the `tunnels:` shorthand's lab builds the same switches.
 #include <sys/stat.h>
 
 #include <nlohmann/json.hpp>
@@ -83,6 +83,52 @@ TEST_F(HostsTest, EachHostRunsItsOwnOvsAndTheTunnelLeavesRoomForItsHeaders) {
   auto x = netrig({"destroy", lab.lab()}, 60);
   EXPECT_EQ(x.exit_code, 0) << x.describe();
   expect_same_host(lab.lab(), before, "after destroying a lab of three hosts");
+}
+
+// topologies/lecture28-vxlan-mesh.yaml: the hand-written lab's tunnel ports made by one
+// `topology: tunnels:` item. On the live switches they are the same ports with the same remotes and
+// key, the file's flows (which name them) load, and every check of the lab passes as in the original.
+TEST_F(HostsTest, TheTunnelsShorthandMakesTheHandWrittenPortsOnTheLiveSwitches) {
+  const auto file = topology_path("lecture28-vxlan-mesh.yaml");
+  auto& lab = new_lab(file);
+  auto before = snapshot(lab.lab());
+  auto d = netrig({"deploy", file, "--name", lab.lab()}, 120);
+  ASSERT_EQ(d.exit_code, 0) << d.describe();
+
+  const std::vector<std::pair<std::string, std::vector<std::pair<std::string, std::string>>>> expected = {
+      {"hv1", {{"vx-hv2", "192.168.100.12"}, {"vx-hv3", "192.168.100.13"}}},
+      {"hv2", {{"vx-hv1", "192.168.100.11"}, {"vx-hv3", "192.168.100.13"}}},
+      {"hv3", {{"vx-hv1", "192.168.100.11"}, {"vx-hv2", "192.168.100.12"}}}};
+  int n = 0;
+  for (const auto& [host, ports] : expected) {
+    const auto br = "br-tun" + std::to_string(++n);
+    auto list = netrig({"exec", lab.lab(), host, "--", "ovs-vsctl", "list-ports", br});
+    EXPECT_EQ(list.exit_code, 0) << list.describe();
+    EXPECT_EQ(list.out, "to-int\n" + ports[0].first + "\n" + ports[1].first + "\n") << host;
+    for (const auto& [port, remote] : ports) {
+      auto o = netrig({"exec", lab.lab(), host, "--", "ovs-vsctl", "get", "interface", port, "type", "options"});
+      EXPECT_EQ(o.exit_code, 0) << o.describe();
+      EXPECT_EQ(o.out, "vxlan\n{key=flow, remote_ip=\"" + remote + "\"}\n") << host << " " << port;
+    }
+    // The flows naming the generated ports are loaded (table 0 sends each tunnel to table 3).
+    auto flows = netrig({"exec", lab.lab(), host, "--", "ovs-ofctl", "dump-flows", br, "table=0"});
+    EXPECT_EQ(flows.exit_code, 0) << flows.describe();
+    EXPECT_NE(flows.out.find("in_port=" + ports[0].first), std::string::npos) << flows.out;
+  }
+
+  const auto json = tmp_.file("check.json");
+  auto c = netrig({"check", lab.lab(), "--json-report", json}, 120);
+  EXPECT_EQ(c.exit_code, 0) << c.describe();
+  auto report = nlohmann::json::parse(read_file(json), nullptr, false);
+  ASSERT_TRUE(report.is_object()) << read_file(json);
+  EXPECT_EQ(report.value("passed", -1), 10) << report.dump(2);
+  EXPECT_EQ(report.value("failed", -1), 0) << report.dump(2);
+  for (const auto& check : report["checks"])
+    if (check.value("type", "") == "mtu") EXPECT_EQ(check["figures"].value("path_mtu", 0.0), 1450) << check.dump(2);
+
+  auto x = netrig({"destroy", lab.lab()}, 60);
+  EXPECT_EQ(x.exit_code, 0) << x.describe();
+  expect_same_host(lab.lab(), before, "after destroying the mesh lab");
 }
 
 TEST_F(HostsTest, ACheckExpectingTenantAToReachTenantBFails) {
