@@ -111,9 +111,9 @@ TEST_F(HostsTest, TheTunnelsShorthandMakesTheHandWrittenPortsOnTheLiveSwitches) 
       EXPECT_EQ(o.out, "vxlan\n{key=flow, remote_ip=\"" + remote + "\"}\n") << host << " " << port;
     }
     // The flows naming the generated ports are loaded (table 0 sends each tunnel to table 3).
-    auto flows = netrig({"exec", lab.lab(), host, "--", "ovs-ofctl", "dump-flows", br, "table=0"});
+    auto flows = netrig({"exec", lab.lab(), host, "--", "ovs-ofctl", "--names", "dump-flows", br, "table=0"});
     EXPECT_EQ(flows.exit_code, 0) << flows.describe();
-    EXPECT_NE(flows.out.find("in_port=" + ports[0].first), std::string::npos) << flows.out;
+    EXPECT_NE(flows.out.find("in_port=\"" + ports[0].first + "\""), std::string::npos) << flows.out;
   }
 
   const auto json = tmp_.file("check.json");
