@@ -29,8 +29,9 @@ TEST(OpenApi, DescribesExactlyTheRoutesServeAnswers) {
       if (key == "parameters") continue;
       in_doc.insert(key + " " + path);
       EXPECT_TRUE(op.contains("responses")) << key << " " << path;
-      if (key == "post" || key == "delete")
+      if (key == "post" || key == "delete") {
         EXPECT_TRUE(op.contains("security")) << key << " " << path << " needs the token: say so";
+      }
     }
   EXPECT_EQ(in_doc, in_code);
 }

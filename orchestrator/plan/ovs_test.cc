@@ -92,7 +92,9 @@ TEST(OvsPlan, SwitchEndsLiveInTheLocalNamespaceNamedAfterTheirPorts) {
   int starts = 0;
   for (const auto& s : plan.steps) {
     if (s.kind == StepKind::StartOvs) ++starts;
-    if (s.kind == StepKind::ConfigureOvs && s.target == "br0") EXPECT_EQ(s.after.size(), 1u + 5u);
+    if (s.kind == StepKind::ConfigureOvs && s.target == "br0") {
+      EXPECT_EQ(s.after.size(), 1u + 5u);
+    }
   }
   EXPECT_EQ(starts, 1);
 }

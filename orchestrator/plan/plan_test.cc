@@ -121,7 +121,9 @@ topology:
   for (const auto& [bridge, dev] : plan.bridges) EXPECT_TRUE(names.insert(dev).second) << dev;
   for (const auto& l : plan.links)
     for (const auto* e : {&l.a, &l.b})
-      if (!e->bridge.empty()) EXPECT_TRUE(names.insert(e->device).second) << e->device;
+      if (!e->bridge.empty()) {
+        EXPECT_TRUE(names.insert(e->device).second) << e->device;
+      }
   EXPECT_EQ(plan.bridge_device("lo"), "br-lo");
 }
 

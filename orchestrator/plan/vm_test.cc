@@ -59,7 +59,9 @@ TEST(VmPlan, TapLinksHaveNoCreateLinkStepAndStartVmWaitsForTheBridges) {
   EXPECT_EQ(links[1]->a.bridge, plan.bridge_device("br1"));
   // The configure step comes after StartVm.
   for (const auto& s : plan.steps)
-    if (s.kind == StepKind::ConfigureNode && s.target == "g1") EXPECT_EQ(s.after.front(), start_vm);
+    if (s.kind == StepKind::ConfigureNode && s.target == "g1") {
+      EXPECT_EQ(s.after.front(), start_vm);
+    }
 }
 
 TEST(VmPlan, ConfigureScriptGolden) {

@@ -37,8 +37,9 @@ TEST(LabStatus, InspectDetailSaysWhatIsMissingAndNoCounters) {
   EXPECT_FALSE(s.contains("switches"));
   for (const auto& n : s["nodes"]) {
     EXPECT_EQ(n["present"].get<bool>(), n["name"] != "h2") << n.dump();
-    if (n.contains("interfaces"))
+    if (n.contains("interfaces")) {
       for (const auto& i : n["interfaces"]) EXPECT_FALSE(i.contains("counters"));
+    }
   }
   auto text = lab_status_text(plan, s);
   EXPECT_NE(text.find("lab st (deployed, state in /run/netrig/st)"), std::string::npos) << text;

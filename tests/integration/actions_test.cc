@@ -126,7 +126,9 @@ TEST_F(ActionsTest, BackgroundPingLosingMoreThanItsBoundFailsTheRun) {
   EXPECT_NE(bg["message"].get<std::string>().find("more than 2 lost"), std::string::npos) << bg.dump(2);
   EXPECT_GT(bg["figures"]["lost"].get<double>(), 2) << bg.dump(2);
   for (const auto& s : rep["checks"])
-    if (s["step"] == "action") EXPECT_EQ(s["status"], "passed") << s.dump(2);
+    if (s["step"] == "action") {
+      EXPECT_EQ(s["status"], "passed") << s.dump(2);
+    }
   // Collected at the end, after the last action: it is the last line of the report.
   EXPECT_EQ(rep["checks"].size(), 5u);
 }

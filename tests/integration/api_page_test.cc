@@ -184,7 +184,9 @@ TEST_F(ApiPageTest, HostsDrawnAsBoxesAndTunnelsAsDashedEdges) {
   EXPECT_EQ(inside["hv3"], (S{"br-int3", "br-tun3", "a3", "b3"})) << out.dump(2);
   EXPECT_EQ(inside["local"], (S{"underlay"})) << out.dump(2);
   for (const auto& h : out["hosts"])
-    if (h["host"] == "hv2") EXPECT_NE(h["label"].get<std::string>().find("192.168.100.12"), std::string::npos);
+    if (h["host"] == "hv2") {
+      EXPECT_NE(h["label"].get<std::string>().find("192.168.100.12"), std::string::npos);
+    }
 
   // Three dashed edges, one per pair of hosts.
   std::set<std::pair<std::string, std::string>> pairs;
