@@ -8,9 +8,12 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <sstream>
+#include <thread>
 
 #include "drivers/lab_state.h"
 #include "drivers/netlink.h"
@@ -19,6 +22,8 @@
 #include "drivers/system_error.h"
 #include "plan/dhcp_client.h"
 #include "plan/dhcp_server.h"
+#include "util/files.h"
+#include "util/proc.h"
 
 namespace netrig {
 
@@ -151,6 +156,38 @@ std::vector<DhcpLease> read_leases(const std::string& lab) {
   };
   std::sort(out.begin(), out.end(), [&](const DhcpLease& a, const DhcpLease& b) { return key(a) < key(b); });
   return out;
+}
+
+void start_dhcp_server(const Plan& plan, const NodeSpec& bridge, Journal& journal, const std::string& mark) {
+  const auto& lab = plan.topology.name;
+  const auto& d = *bridge.dhcp;
+  const auto ns = plan.netns_of(dhcp_node_name(bridge.name));
+  {
+    NetnsGuard inside(ns);
+    NetlinkSocket nl;
+    std::map<std::string, int> index;
+    for (const auto& l : nl.dump_links()) index[l.name] = l.index;
+    std::vector<NlRequest> requests;
+    requests.push_back(build_link_set(index.at("lo"), true, mark));
+    requests.push_back(build_link_set(index.at(kDhcpServerIface), true, std::nullopt));
+    requests.push_back(build_address_add(index.at(kDhcpServerIface), IpPrefix{d.server, d.subnet.len}));
+    nl.execute(requests);
+  }
+  const auto dir = lab_dir(lab);
+  const auto pid_file = dhcp_pid_file(lab, bridge.name);
+  pid_t pid =
+      spawn_in_netns(ns, dnsmasq_argv(d, kDhcpServerIface, dir, bridge.name), dir + "/dhcp-" + bridge.name + ".log");
+  journal.record({"dhcp", bridge.name, ns, static_cast<uint32_t>(pid)});
+  for (int i = 0; i < 100; ++i) {
+    if (!process_running(pid)) break;
+    std::ifstream in(pid_file);
+    long written = 0;
+    if (in >> written && written == pid) return;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  const auto text = read_file(dir + "/dhcp-" + bridge.name + ".log");
+  throw std::runtime_error("dnsmasq for bridge '" + bridge.name + "' did not start" +
+                           (text.empty() ? std::string(" (is dnsmasq installed? Debian: dnsmasq-base)") : ": " + text));
 }
 
 }  // namespace netrig

@@ -9,10 +9,17 @@
 #include <string>
 #include <vector>
 
+#include "drivers/lab_state.h"
 #include "model/topology.h"
 #include "plan/dhcp_server.h"  // dnsmasq_argv
+#include "plan/plan.h"
 
 namespace netrig {
+
+// The StartDhcp step: addresses the server's interface in <lab>-dhcp+<bridge> (loopback with the
+// lab's mark), starts dnsmasq there (its PID journaled) and returns once it has written its PID
+// file, i.e. listens; throws with its log when it does not start.
+void start_dhcp_server(const Plan& plan, const NodeSpec& bridge, Journal& journal, const std::string& mark);
 
 std::string dhcp_lease_file(const std::string& lab, const std::string& bridge);
 std::string dhcp_pid_file(const std::string& lab, const std::string& bridge);

@@ -1,5 +1,7 @@
 #include "drivers/node_exec.h"
 
+#include <stdexcept>
+
 #include "drivers/container.h"
 #include "drivers/ovs.h"
 #include "drivers/vm.h"
@@ -81,6 +83,21 @@ std::string on_node_text(const Plan& plan, const std::string& node, const std::v
     return "ip netns exec " + plan.switch_netns(node) + " env " + ovs_env(plan, plan.host_of(node)).front() + " " +
            shell_join(argv);
   return "ip netns exec " + plan.netns_of(node) + " " + shell_join(with_local_env(plan, node, argv));
+}
+
+void run_deploy_exec(const Plan& plan, const NodeSpec& node) {
+  for (const auto& cmd : node.exec) {
+    auto result =
+        node.kind == NodeKind::Vm ? vm_exec(plan.topology.name, node.name, cmd, 60.0)
+        : node.kind == NodeKind::Container
+            ? run_in_netns(plan.netns_of(node.name), in_container(plan, node.name, {"/bin/sh", "-c", cmd}), 60.0)
+            : run_in_netns(plan.netns_of(node.name), {"/bin/sh", "-c", cmd}, 60.0);
+    if (result.exit_code != 0)
+      throw std::runtime_error("exec on " + node.name + ": '" + cmd + "' exited with " +
+                               std::to_string(result.exit_code) + (result.timed_out ? " (timed out)" : "") +
+                               (result.interrupted ? " (interrupted)" : "") +
+                               (result.output.empty() ? "" : ": " + result.output));
+  }
 }
 
 }  // namespace netrig

@@ -29,6 +29,10 @@ ExecResult run_on_node(const Plan& plan, const std::string& node, const std::vec
 // on_node_text add it for node `local`.
 std::vector<std::string> local_host_env(const Plan& plan, const std::string& host = kLocalHost);
 
+// The RunExec step: a node's `exec:` commands after deploy, in order, each through /bin/sh -c on the
+// node (in its container, in its guest); throws on the first that does not exit 0, with its output.
+void run_deploy_exec(const Plan& plan, const NodeSpec& node);
+
 // How the command is shown in evidence: "ip netns exec <ns> <cmd>" or "in guest <node>: <cmd>".
 std::string on_node_text(const Plan& plan, const std::string& node, const std::vector<std::string>& argv);
 
