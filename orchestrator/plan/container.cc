@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "model/names.h"
+#include "plan/plan_builder.h"
 
 namespace netrig {
 
@@ -165,6 +166,23 @@ json oci_config(const NodeSpec& node, const ContainerImage& image, const Contain
       {"linux", linux_section},
       {"annotations", {{"netrig.node", node.name}}},
   };
+}
+
+namespace {
+
+std::string container_detail(const PlanBuilder& b, const NodeSpec& node) {
+  const auto id = container_id(b.plan.topology.name, node.name);
+  return "mount -t overlay (lower: image " + node.container.image + ", upper: <state>/containers/" + node.name +
+         "/upper) <state>/containers/" + node.name + "/rootfs; runc --root <state>/runc run -d " + id +
+         " (network namespace " + b.plan.netns_of(node.name) + ", own mount/PID/UTS/IPC, hostname " + node.name +
+         ", PID 1 tini)";
+}
+
+}  // namespace
+
+void plan_container_start(PlanBuilder& b, const NodeSpec& node) {
+  if (node.kind != NodeKind::Container) return;
+  b.configured.push_back(b.add(StepKind::StartContainer, node.name, {b.configured.back()}, container_detail(b, node)));
 }
 
 }  // namespace netrig

@@ -74,4 +74,9 @@ const std::vector<std::string>& capability_names();
 // The /etc/hosts a container gets: localhost and its own name.
 std::string container_hosts_file(const std::string& node);
 
+struct PlanBuilder;  // plan/plan_builder.h
+// The planner's container stage for one node (after its network is configured, so its cmd sees its
+// addresses): a StartContainer step.
+void plan_container_start(PlanBuilder& b, const NodeSpec& node);
+
 }  // namespace netrig

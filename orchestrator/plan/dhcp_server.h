@@ -14,4 +14,9 @@ namespace netrig {
 std::vector<std::string> dnsmasq_argv(const DhcpServerSpec& d, const std::string& iface, const std::string& dir,
                                       const std::string& bridge);
 
+struct PlanBuilder;  // plan/plan_builder.h
+// The planner's DHCP stage: per bridge with `dhcp:`, the namespace <lab>-dhcp+<bridge>, a veth from
+// it to the bridge and a StartDhcp step (PlanBuilder::dhcp_servers; DHCP clients wait for them).
+void plan_dhcp_servers(PlanBuilder& b);
+
 }  // namespace netrig

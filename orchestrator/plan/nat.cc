@@ -1,5 +1,7 @@
 #include "plan/nat.h"
 
+#include "plan/plan_builder.h"
+
 namespace netrig {
 namespace {
 
@@ -56,6 +58,15 @@ std::string nat_ruleset(const NodeSpec& node) {
   for (const auto& r : post) s += "\t\t" + r + "\n";
   s += "\t}\n}\n";
   return s;
+}
+
+void plan_node_nat(PlanBuilder& b, const NodeSpec& node) {
+  if (node.nat.empty()) return;
+  // NAT rules in the node's own nftables table, once its interfaces exist and are up.
+  b.plan.nat[node.name] = nat_ruleset(node);
+  b.configured.push_back(
+      b.add(StepKind::ConfigureNat, node.name, {b.configured.back()},
+            "ip netns exec " + b.plan.netns_of(node.name) + " nft -f - <<EOF\n" + b.plan.nat[node.name] + "EOF"));
 }
 
 }  // namespace netrig

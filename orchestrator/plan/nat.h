@@ -17,4 +17,9 @@ inline constexpr const char* kNatTable = "netrig";
 // a server's fixed address wins over the network's masquerade. "" when the node has no NAT.
 std::string nat_ruleset(const NodeSpec& node);
 
+struct PlanBuilder;  // plan/plan_builder.h
+// The planner's NAT stage for one node (after its configuration): its nftables table (Plan::nat)
+// and a ConfigureNat step.
+void plan_node_nat(PlanBuilder& b, const NodeSpec& node);
+
 }  // namespace netrig

@@ -7,6 +7,7 @@
 
 #include "model/names.h"
 #include "model/ovs_instance.h"
+#include "plan/plan_builder.h"
 
 namespace netrig {
 namespace {
@@ -245,6 +246,89 @@ std::string rename_flow_ports(const std::string& flow, const std::map<std::strin
     i = j;
   }
   return out;
+}
+
+int plan_ovs_daemons(PlanBuilder& b, const std::string& host) {
+  if (auto it = b.start_ovs.find(host); it != b.start_ovs.end()) return it->second;
+  if (host == kLocalHost && uses_system_ovs(b.plan.topology)) {
+    return b.start_ovs[host] = b.add(StepKind::ConnectOvs, "system", {b.local},
+                                     "ovs-vsctl --db=" + b.plan.topology.ovs_db +
+                                         " list-br (it answers; no bridge or port has one of the lab's names); ip "
+                                         "link (no device has one either)");
+  }
+  const auto ns = b.plan.host_netns(host);
+  const auto dir = std::string("<state>/") + ovs_dir_name(host);
+  return b.start_ovs[host] = b.add(StepKind::StartOvs, host, {host == kLocalHost ? b.local : b.create.at(host)},
+                                   "ip netns exec " + ns + " ovsdb-server " + dir + "/conf.db; ip netns exec " + ns +
+                                       " ovs-vswitchd unix:" + dir + "/db.sock");
+}
+
+void plan_underlays(PlanBuilder& b) {
+  for (const auto& host : b.plan.topology.nodes) {
+    if (!host.is_host) continue;
+    std::vector<IpAddr> remotes;
+    for (const auto& sw : b.plan.topology.nodes)
+      if (sw.ovs && sw.host == host.name)
+        for (const auto& p : sw.ovs->ports)
+          if (!p.remote_ip.empty()) remotes.push_back(*IpAddr::parse(p.remote_ip));
+    if (remotes.empty()) continue;
+    std::vector<const InterfaceSpec*> chosen, addressed;
+    for (const auto& i : host.interfaces) {
+      if (i.addresses.empty()) continue;
+      addressed.push_back(&i);
+      bool holds = false;
+      for (const auto& a : i.addresses)
+        for (const auto& r : remotes) holds |= a.contains(r);
+      if (holds) chosen.push_back(&i);
+    }
+    if (chosen.empty()) chosen = addressed;
+    if (chosen.empty()) continue;
+    std::vector<int> after = {plan_ovs_daemons(b, host.name)};
+    for (int id : b.links_of[host.name]) after.push_back(id);
+    std::string detail;
+    for (const auto* i : chosen) {
+      const auto bridge = b.local_device("u-" + i->kernel_name, "ul-" + host.name + "-" + i->kernel_name);
+      b.plan.underlay_bridges[host.name + ":" + i->name] = bridge;
+      detail += std::string(detail.empty() ? "" : "; ") + "ovs-vsctl -- add-br " + bridge + " -- set bridge " + bridge +
+                " datapath_type=<datapath> -- add-port " + bridge + " " + i->kernel_name + " (the addresses of " +
+                i->kernel_name + " go on " + bridge + ")";
+    }
+    b.underlay[host.name] = b.add(StepKind::ConfigureUnderlay, host.name, after, detail);
+  }
+}
+
+namespace {
+
+int configure_ovs(PlanBuilder& b, const NodeSpec& node, std::vector<int> after) {
+  after.push_back(b.create.at(node.name));
+  for (int id : b.links_of[node.name]) after.push_back(id);
+  return b.add(StepKind::ConfigureOvs, node.name, after,
+               "ovs-vsctl " + join_words(ovs_switch_transaction(b.plan, node, "<datapath>")) +
+                   (node.ovs->flows.empty() ? ""
+                                            : "; ovs-ofctl add-flows " + b.plan.ovs_name(node.name) + " <" +
+                                                  std::to_string(node.ovs->flows.size()) + " flows>"));
+}
+
+}  // namespace
+
+void plan_switches(PlanBuilder& b) {
+  bool services = false;
+  for (const auto& node : b.plan.topology.nodes) services |= !node.services.empty();
+  for (const auto& node : b.plan.topology.nodes) {
+    if (node.kind != NodeKind::Ovs) continue;
+    if (services && !node.ovs->controllers.empty())
+      b.controlled.push_back(&node);
+    else
+      b.switches.push_back(configure_ovs(b, node, {}));
+  }
+}
+
+void plan_controlled_switches(PlanBuilder& b) {
+  for (const auto* node : b.controlled) {
+    auto after = b.switches;
+    after.insert(after.end(), b.services.begin(), b.services.end());
+    b.configured.push_back(configure_ovs(b, *node, after));
+  }
 }
 
 }  // namespace netrig

@@ -49,4 +49,23 @@ std::string ovs_flows_text(const Plan& plan, const NodeSpec& sw);
 std::string rename_flow_ports(const std::string& flow, const std::map<std::string, std::string>& names,
                               bool unquote = false);
 
+// The planner's OVS stages (plan/plan_builder.h).
+struct PlanBuilder;
+// A host's OVS daemons, once, in its namespace (local's in <lab>-local); or, with settings.ovs, one
+// look at the system's OVS (it answers, and no bridge or device has the lab's names yet). Returns
+// that step's id (the same for every call with one host).
+int plan_ovs_daemons(PlanBuilder& b, const std::string& host);
+// A host with tunnel ports: each underlay interface (one whose network holds a tunnel's remote;
+// every addressed one when none does) becomes the port of an OVS bridge of that host whose
+// internal device takes the interface's addresses (ConfigureNode puts them there), so OVS routes
+// and resolves the tunnels' outer packets itself. Fills PlanBuilder::underlay.
+void plan_underlays(PlanBuilder& b);
+// A ConfigureOvs step per ovs switch, after its daemons and links. In a lab that runs services, a
+// switch with a controller is left for plan_controlled_switches (PlanBuilder::controlled).
+void plan_switches(PlanBuilder& b);
+// The switches with a controller, after the other switches and the services (a controller the lab
+// runs then already listens, and the management switch reaches it), so the first connection
+// attempt succeeds instead of waiting out OVS's reconnect backoff.
+void plan_controlled_switches(PlanBuilder& b);
+
 }  // namespace netrig

@@ -3,9 +3,12 @@
 #include <cstdio>
 #include <functional>
 #include <map>
+#include <stdexcept>
 
 #include "model/names.h"
+#include "model/ovs_instance.h"
 #include "model/parse_qos.h"
+#include "plan/plan_builder.h"
 
 namespace netrig {
 namespace {
@@ -244,6 +247,39 @@ std::string qos_commands(const std::vector<TcObject>& objects, const std::string
   const std::string prefix = netns.empty() ? "" : "ip netns exec " + netns + " ";
   for (const auto& o : objects) s += prefix + o.tc + "\n";
   return s;
+}
+
+void refuse_undeployable_qos(const Topology& topology) {
+  for (const auto& node : topology.nodes)
+    if (node.ovs && uses_system_ovs(topology))
+      for (const auto& p : node.ovs->ports)
+        if (p.qos)
+          throw std::runtime_error("port '" + node.name + ":" + p.name +
+                                   "' has qos:, which netrig does not build in the system's Open vSwitch "
+                                   "(settings.ovs) yet: QoS and Queue rows outlive their port there and need "
+                                   "their own removal; remove settings.ovs so the lab runs its own OVS");
+  for (const auto& node : topology.nodes)
+    for (const auto& i : node.interfaces) {
+      if (!i.qos) continue;
+      const auto where = "interface '" + node.name + ":" + i.name + "'";
+      if (node.kind != NodeKind::Netns)
+        throw std::runtime_error(where +
+                                 " has qos:, which netrig deploys on namespace nodes only (not yet in "
+                                 "VM guests); shape the VM's traffic on the link's other end instead");
+      if (i.qos->ingress && i.qos->ingress->method == "police")
+        throw std::runtime_error(where +
+                                 " has ingress method: police, which netrig does not build (libnl-route "
+                                 "has no police action, and this kernel has no act_police); use method: ifb");
+    }
+}
+
+void plan_node_qos(PlanBuilder& b, const NodeSpec& node) {
+  auto qos = qos_objects(node);
+  if (qos.empty()) return;
+  auto commands = qos_commands(qos, b.plan.netns_of(node.name));
+  while (!commands.empty() && commands.back() == '\n') commands.pop_back();
+  // Once its interfaces exist and are up.
+  b.configured.push_back(b.add(StepKind::ConfigureQos, node.name, {b.configured.back()}, commands));
 }
 
 }  // namespace netrig

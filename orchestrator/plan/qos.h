@@ -57,4 +57,12 @@ std::string qos_commands(const std::vector<TcObject>& objects, const std::string
 // A class's handle by name ("1:10"), the way tc prints it; "" when the tree has no such class.
 std::string qos_class_handle(const EgressQos& egress, const std::string& name);
 
+struct PlanBuilder;  // plan/plan_builder.h
+// What qos: can say but netrig does not build yet: refused (std::runtime_error) before anything is
+// created.
+void refuse_undeployable_qos(const Topology& topology);
+// The planner's QoS stage for one node (after its configuration): a ConfigureQos step when any of
+// its interfaces has qos:.
+void plan_node_qos(PlanBuilder& b, const NodeSpec& node);
+
 }  // namespace netrig

@@ -4,6 +4,8 @@
 #include <cstdio>
 #include <set>
 
+#include "plan/plan_builder.h"
+
 namespace netrig {
 namespace {
 
@@ -332,6 +334,17 @@ SgDecision evaluate_security_groups(const Topology& topo, const std::string& src
   d.allow = false;
   d.rule = "default deny ingress " + dst_node + ":" + dst_iface;
   return d;
+}
+
+void plan_security_groups(PlanBuilder& b) {
+  b.plan.security_groups = security_group_ruleset(b.plan);
+  if (b.plan.security_groups.empty()) return;
+  std::vector<int> after;
+  for (const auto& s : b.plan.steps)
+    if (s.kind == StepKind::CreateLink || s.kind == StepKind::CreateBridge) after.push_back(s.id);
+  b.configured.push_back(
+      b.add(StepKind::ConfigureSecurityGroups, "security groups", after,
+            "ip netns exec " + b.plan.local_netns() + " nft -f - <<EOF\n" + b.plan.security_groups + "EOF"));
 }
 
 }  // namespace netrig

@@ -71,4 +71,9 @@ SgDecision evaluate_security_groups(const Topology& topo, const std::string& src
                                     const IpAddr& src_addr, const std::string& dst_node, const std::string& dst_iface,
                                     const IpAddr& dst_addr, const std::string& protocol, int port);
 
+struct PlanBuilder;  // plan/plan_builder.h
+// The planner's security-group stage: one nftables transaction where the bridges live, once every
+// port exists; before the start-up commands, which then already meet the rules.
+void plan_security_groups(PlanBuilder& b);
+
 }  // namespace netrig

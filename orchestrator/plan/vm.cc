@@ -4,6 +4,7 @@
 #include <cctype>
 
 #include "plan/dhcp_client.h"
+#include "plan/plan_builder.h"
 
 namespace netrig {
 
@@ -108,6 +109,23 @@ std::string vm_configure_script(const Plan& plan, const NodeSpec& node) {
     s += "\n";
   }
   return s;
+}
+
+void plan_vms(PlanBuilder& b) {
+  for (const auto& node : b.plan.topology.nodes) {
+    if (node.kind != NodeKind::Vm) continue;
+    auto after = b.vm_after[node.name];
+    after.push_back(b.create.at(node.name));
+    std::sort(after.begin(), after.end());
+    after.erase(std::unique(after.begin(), after.end()), after.end());
+    std::string detail = "ip netns exec " + b.plan.netns_of(node.name) + " qemu-system-x86_64 -m " +
+                         std::to_string(node.vm.memory_mib) + " -smp " + std::to_string(node.vm.cpus);
+    for (const auto& l : b.plan.links)
+      if (l.tap && l.b.node == node.name)
+        detail += " -netdev tap,fd=<" + l.a.device + " on " + l.a.bridge + "> -device virtio-net-pci,mac=" + *l.b.mac;
+    detail += "; wait for the agent";
+    b.create[node.name] = b.add(StepKind::StartVm, node.name, after, detail);
+  }
 }
 
 }  // namespace netrig

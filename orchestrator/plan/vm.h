@@ -42,4 +42,9 @@ std::string vm_configure_script(const Plan& plan, const NodeSpec& node);
 // The planned links whose TAP ends belong to this VM (PlannedLink::tap), in interface order.
 std::vector<const PlannedLink*> vm_links(const Plan& plan, const std::string& node);
 
+struct PlanBuilder;  // plan/plan_builder.h
+// The planner's VM stage: a StartVm step per VM (its TAPs on their bridges, QEMU, the agent
+// answering), after its namespace and bridges; it becomes the VM's create step.
+void plan_vms(PlanBuilder& b);
+
 }  // namespace netrig
