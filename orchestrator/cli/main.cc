@@ -49,7 +49,8 @@ int run(int argc, char** argv) {
 
   auto* deploy = app.add_subcommand("deploy", "create the lab");
   add_file(deploy, false);
-  deploy->add_option("--workers", common.workers, "parallel deploy workers")->check(CLI::Range(1, 64));
+  deploy->add_option("--workers", common.workers, "parallel deploy workers (default: 4 per CPU, 4 to 16)")
+      ->check(CLI::Range(1, 64));
 
   api::ServeOptions serve_options;
   auto add_serve = [&](CLI::App* cmd) {
@@ -106,7 +107,8 @@ int run(int argc, char** argv) {
   test->add_option("--json-report", common.json_report, "write the JSON report to this file");
   test->add_option("--artifacts", common.artifacts,
                    "directory for capture pcaps (default ./netrig-artifacts/<lab>; kept after destroy)");
-  test->add_option("--workers", common.workers, "parallel deploy workers")->check(CLI::Range(1, 64));
+  test->add_option("--workers", common.workers, "parallel deploy workers (default: 4 per CPU, 4 to 16)")
+      ->check(CLI::Range(1, 64));
   test->add_option("--parallel", common.parallel, "checks run at once")->check(CLI::Range(1, 256));
   test->add_flag("--allow-no-checks", common.allow_no_checks,
                  "deploy and destroy a file with no tests: and exit 0 (without it: exit 6)");
