@@ -4,6 +4,8 @@
 #include <set>
 #include <sstream>
 
+#include "util/text.h"
+
 namespace netrig {
 namespace {
 
@@ -32,29 +34,9 @@ std::string vlans(const std::vector<int>& ids) {
   return join(s, ",");
 }
 
-// Text for Graphviz HTML-like labels (node names, addresses and commands are user text).
-std::string html(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
+// Text for Graphviz HTML-like labels (node names, addresses and commands are user text): they are
+// XML, so XML's escapes.
+std::string html(const std::string& s) { return xml_escape(s); }
 
 std::string quoted(const std::string& s) {
   std::string out = "\"";
