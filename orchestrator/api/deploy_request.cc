@@ -9,6 +9,7 @@
 #include "model/parser.h"
 #include "plan/plan.h"
 #include "reports/report.h"
+#include "util/files.h"
 
 namespace netrig::api {
 namespace {
@@ -33,12 +34,7 @@ bool yaml_type(const std::string& type) {
   return false;
 }
 
-std::string read_all(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+std::string read_all(const std::string& path) { return read_file(path); }
 
 }  // namespace
 

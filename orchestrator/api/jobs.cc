@@ -17,6 +17,8 @@
 #include <random>
 #include <sstream>
 
+#include "util/files.h"
+
 extern char** environ;
 
 namespace netrig::api {
@@ -49,10 +51,7 @@ bool write_file_atomically(const std::string& path, const std::string& text) {
 }
 
 std::string tail_of(const std::string& path, size_t max) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  auto text = s.str();
+  auto text = read_file(path);
   if (text.size() > max) text = "..." + text.substr(text.size() - max);
   return text;
 }

@@ -25,6 +25,7 @@
 #include "drivers/interrupt.h"
 #include "drivers/lab_state.h"
 #include "reports/lab_checks.h"
+#include "util/files.h"
 
 namespace netrig::api {
 namespace fs = std::filesystem;
@@ -101,13 +102,7 @@ bool is_loopback(const std::string& addr) {
   return addr.rfind("127.", 0) == 0 || addr == "::1" || addr.rfind("::ffff:127.", 0) == 0;
 }
 
-std::string read_text(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) return "";
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+std::string read_text(const std::string& path) { return read_file(path); }
 
 std::string self_binary() {
   std::error_code ec;

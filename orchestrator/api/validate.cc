@@ -8,6 +8,8 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "util/files.h"
+
 namespace netrig::api {
 
 std::string name_problem(const std::string& name) {
@@ -43,10 +45,7 @@ std::string read_token_file(const std::string& path) {
     throw std::runtime_error("token file " + path + " has mode 0" + mode.str() +
                              "; it must be readable by its owner only (chmod 600 " + path + ")");
   }
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  std::string token = s.str();
+  std::string token = read_file(path);
   token.erase(0, token.find_first_not_of(" \t\r\n"));
   token.erase(token.find_last_not_of(" \t\r\n") + 1);
   if (token.size() < 16) throw std::runtime_error("token file " + path + " holds no token of at least 16 characters");

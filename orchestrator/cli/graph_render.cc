@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "drivers/process.h"
+#include "util/files.h"
 
 namespace netrig {
 
@@ -16,12 +17,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+std::string slurp(const fs::path& p) { return read_file(p.string()); }
 
 }  // namespace
 

@@ -26,6 +26,7 @@
 #include "drivers/interrupt.h"
 #include "drivers/netns.h"
 #include "drivers/process.h"
+#include "util/files.h"
 
 namespace netrig {
 
@@ -38,12 +39,7 @@ std::string runc_root(const std::string& lab) { return lab_dir(lab) + "/runc"; }
 std::string node_dir(const std::string& lab, const std::string& node) { return lab_dir(lab) + "/containers/" + node; }
 std::string pid_file(const std::string& lab, const std::string& node) { return node_dir(lab, node) + "/pid"; }
 
-std::string read_text(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+std::string read_text(const std::string& path) { return read_file(path); }
 
 std::string tail(const std::string& text, size_t n = 2000) {
   return text.size() <= n ? text : "..." + text.substr(text.size() - n);
