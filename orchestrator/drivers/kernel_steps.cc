@@ -63,19 +63,22 @@ const NodeSpec& node_of(const Plan& plan, const std::string& name) {
 void create_namespace(KernelSteps&, const Plan& plan, const Step& step, Journal& journal) {
   const auto ns = plan.netns_of(step.target);
   journal.record({"netns", ns, "", 0});
-  create_netns(ns);
-  NetnsGuard inside(ns);
-  if (const auto* n = plan.topology.find_node(step.target); step.target == kLocalHost || (n && n->is_host)) {
-    // A switches' namespace: no IPv6 on bridges and ports (no RS/MLD noise in captures).
-    write_sysctl("net.ipv6.conf.all.disable_ipv6", "1");
-    write_sysctl("net.ipv6.conf.default.disable_ipv6", "1");
-  }
-  // The namespace's ownership mark, at once: its loopback's alias (destroy_lab checks it before
-  // touching the namespace). Loopback comes up here in the local namespace (for daemons that
-  // listen there: OVS controllers), in a node's when configure_node runs.
-  NetlinkSocket in_ns;
-  in_ns.execute(build_link_set(static_cast<int>(if_nametoindex("lo")), step.target == kLocalHost,
-                               ownership_mark(plan.topology.name)));
+  const auto* n = plan.topology.find_node(step.target);
+  const bool switches = step.target == kLocalHost || (n && n->is_host);
+  // Inside the new namespace before it gets its name: the ownership mark (its loopback's alias,
+  // which destroy_lab checks before touching a namespace) is there from the first moment the name
+  // holds it, so a deploy killed at any point leaves no named namespace destroy would take for
+  // another's. Loopback comes up here in the local namespace (for daemons that listen there: OVS
+  // controllers), in a node's when configure_node runs.
+  create_netns(ns, [&] {
+    if (switches) {  // a switches' namespace: no IPv6 on bridges and ports (no RS/MLD noise in captures)
+      write_sysctl("net.ipv6.conf.all.disable_ipv6", "1");
+      write_sysctl("net.ipv6.conf.default.disable_ipv6", "1");
+    }
+    NetlinkSocket in_ns;
+    in_ns.execute(build_link_set(static_cast<int>(if_nametoindex("lo")), step.target == kLocalHost,
+                                 ownership_mark(plan.topology.name)));
+  });
 }
 
 // Inside its host's switch namespace, which goes away whole on destroy: nothing to journal.

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <exception>
 #include <mutex>
 #include <set>
 
@@ -57,7 +58,7 @@ static void ensure_netns_dir() {
   });
 }
 
-void create_netns(const std::string& name) {
+void create_netns(const std::string& name, const std::function<void()>& inside) {
   ensure_netns_dir();
   const auto path = netns_path(name);
   int fd = open(path.c_str(), O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0);
@@ -72,19 +73,26 @@ void create_netns(const std::string& name) {
   }
   int error = 0;
   std::string what;
+  std::exception_ptr failed;
   if (unshare(CLONE_NEWNET) != 0) {
     error = errno;
     what = "unshare(CLONE_NEWNET)";
-  } else if (mount("/proc/thread-self/ns/net", path.c_str(), "none", MS_BIND, nullptr) != 0) {
-    error = errno;
-    what = "mount --bind netns on " + path;
+  } else {
+    try {
+      if (inside) inside();
+    } catch (...) {
+      failed = std::current_exception();
+    }
+    if (!failed && mount("/proc/thread-self/ns/net", path.c_str(), "none", MS_BIND, nullptr) != 0) {
+      error = errno;
+      what = "mount --bind netns on " + path;
+    }
   }
   if (setns(original, CLONE_NEWNET) != 0) std::abort();  // a thread stuck in the lab's netns is unsafe
   close(original);
-  if (error) {
-    unlink(path.c_str());
-    throw SystemError(what, error);
-  }
+  if (error || failed) unlink(path.c_str());
+  if (failed) std::rethrow_exception(failed);
+  if (error) throw SystemError(what, error);
 }
 
 void delete_netns(const std::string& name) {

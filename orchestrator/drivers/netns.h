@@ -3,6 +3,7 @@
 
 #include <sys/types.h>
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -19,7 +20,11 @@ bool netns_is_placeholder(const std::string& name);
 
 // Creates /run/netns/<name> holding a new, empty network namespace. Fails if it exists.
 // Equivalent: ip netns add <name>
-void create_netns(const std::string& name);
+// `inside` runs in the new namespace (on this thread) before it is mounted at /run/netns/<name>:
+// whatever it sets (a lab's ownership mark) is there from the moment the name holds a namespace,
+// so a process killed half-way never leaves a named namespace without it. If it throws, nothing
+// is left and the exception is rethrown.
+void create_netns(const std::string& name, const std::function<void()>& inside = {});
 // Unmounts and removes /run/netns/<name>; missing is fine. Equivalent: ip netns del <name>
 void delete_netns(const std::string& name);
 // An O_RDONLY|O_CLOEXEC fd on the namespace, for setns() and IFLA_NET_NS_FD. Throws if absent.
